@@ -208,6 +208,12 @@ public final class GenerateBitfields {
                     throw new IllegalStateException("gcc gave " + aggregate + "." + b.name() + " a width other than "
                             + b.width());
                 }
+                if (b.unitBytes() != Integer.BYTES && b.unitBytes() != Long.BYTES) {
+                    // Only __u32/__s32 and __u64/__s64 storage units exist in the 7.2 headers; a new width needs
+                    // its own read and write code below, not a silent 4-byte access.
+                    throw new IllegalStateException(aggregate + "." + b.name() + " is a " + b.type()
+                            + " bitfield; only 32- and 64-bit storage units are supported");
+                }
                 int unitBits = b.unitBytes() * 8;
                 long offset = (long) (m.firstBit() / unitBits) * b.unitBytes();
                 int shift = m.firstBit() % unitBits;
