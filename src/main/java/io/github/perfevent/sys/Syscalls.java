@@ -61,7 +61,7 @@ public final class Syscalls {
     public static final short POLLIN = 0x001;
     /** {@code POLLERR}: an error condition on the descriptor. */
     public static final short POLLERR = 0x008;
-    /** {@code POLLHUP}: the monitored task has exited (perf reports this on its event fds). */
+    /** {@code POLLHUP}: on a mapped perf event, the monitored task has exited (an unmapped event reports it at once). */
     public static final short POLLHUP = 0x010;
     /** {@code POLLNVAL}: the descriptor is not open. */
     public static final short POLLNVAL = 0x020;
@@ -234,13 +234,14 @@ public final class Syscalls {
     }
 
     /**
-     * {@code PERF_EVENT_IOC_REFRESH}: for a sampling event, enables it for {@code count} more overflows, after
-     * which it disables itself (and signals {@code POLLHUP}/SIGIO as set up with {@code fcntl}). 0 is not
-     * allowed.
+     * {@code PERF_EVENT_IOC_REFRESH}: for a sampling event, enables it for {@code count} more overflows: exactly
+     * that many samples are written, then the event disables itself. The end is signalled with SIGIO
+     * ({@code POLL_HUP}) when the fd was set up for it with {@code fcntl}, not through {@link #poll}. A
+     * {@code count} of 0 enables the event with no limit.
      *
      * @param fd a sampling event
-     * @param count the number of overflows to allow
-     * @return 0, or the negated errno (EINVAL on a counting event, on an inherited event, or for 0)
+     * @param count the number of overflows to allow, or 0 for no limit
+     * @return 0, or the negated errno (EINVAL on a counting event or an inherited event)
      */
     public static int refresh(int fd, int count) {
         return ioctlValue(fd, perf_event_h.PERF_EVENT_IOC_REFRESH(), count);
@@ -252,7 +253,8 @@ public final class Syscalls {
      *
      * @param fd a sampling event
      * @param newPeriod a segment of at least 8 bytes holding the new {@code u64}, or {@link MemorySegment#NULL}
-     * @return 0, or the negated errno (EINVAL on a counting event or a period with bit 63 set, EFAULT for NULL)
+     * @return 0, or the negated errno (EINVAL on a counting event, for 0, or for a period with bit 63 set;
+     *     EFAULT for NULL, checked first, so even on a counting event)
      * @throws IllegalArgumentException if {@code newPeriod} is shorter than 8 bytes
      */
     public static int period(int fd, MemorySegment newPeriod) {
@@ -267,8 +269,9 @@ public final class Syscalls {
      *
      * @param fd the event whose output moves
      * @param targetFd the event that owns the mapped ring buffer, or -1
-     * @return 0, or the negated errno (EBADF for a target that is not a perf event, EINVAL when the two events
-     *     cannot share a buffer, EBUSY when {@code fd} is already mapped)
+     * @return 0, or the negated errno (EBADF for a target that is not an open perf event; EINVAL when the target
+     *     has no mapped buffer, when {@code fd} has a mapping of its own, or when the two events cannot share a
+     *     buffer: another task or CPU, the same event)
      */
     public static int setOutput(int fd, long targetFd) {
         return ioctlValue(fd, perf_event_h.PERF_EVENT_IOC_SET_OUTPUT(), targetFd);
@@ -281,7 +284,7 @@ public final class Syscalls {
      * @param fd a tracepoint event
      * @param filter a NUL-terminated string, e.g. {@code arena.allocateFrom("common_pid != 0")}
      * @return 0, or the negated errno (EINVAL for a bad expression or a non-tracepoint event, EEXIST when a
-     *     filter is already set)
+     *     filter is already set, EFAULT for NULL, checked before the event type)
      * @throws IllegalArgumentException if {@code filter} contains no NUL byte
      */
     public static int setFilter(int fd, MemorySegment filter) {
@@ -311,8 +314,9 @@ public final class Syscalls {
      *
      * @param fd the event
      * @param bpfProgramFd the program's fd
-     * @return 0, or the negated errno (EBADF when {@code bpfProgramFd} is not a BPF program, EINVAL for an event
-     *     that cannot run one, EEXIST when one is attached)
+     * @return 0, or the negated errno (EBADF when {@code bpfProgramFd} is not an open fd; EINVAL when it is open
+     *     but not a BPF program (checked before the event type), or for an event that cannot run one; EEXIST when
+     *     one is attached)
      */
     public static int setBpf(int fd, int bpfProgramFd) {
         return ioctlValue(fd, perf_event_h.PERF_EVENT_IOC_SET_BPF(), bpfProgramFd);
@@ -338,8 +342,8 @@ public final class Syscalls {
      * @param fd a tracepoint event
      * @param query a {@code struct perf_event_query_bpf} followed by room for {@code ids_len} {@code u32} ids, or
      *     {@link MemorySegment#NULL}
-     * @return 0, or the negated errno (EINVAL for a non-tracepoint event, EFAULT, ENOSPC when {@code ids_len} is
-     *     too small)
+     * @return 0, or the negated errno (EINVAL for a non-tracepoint event, EFAULT, E2BIG when {@code ids_len} is
+     *     above 64, ENOSPC when it is smaller than the number of attached programs, EPERM without CAP_PERFMON)
      * @throws IllegalArgumentException if {@code query} has no room for the {@code ids_len} ids it declares
      */
     public static int queryBpf(int fd, MemorySegment query) {
@@ -353,12 +357,15 @@ public final class Syscalls {
 
     /**
      * {@code PERF_EVENT_IOC_MODIFY_ATTRIBUTES}: changes the attributes of an open event. The kernel supports it for
-     * breakpoint events only (a new {@code bp_addr}, {@code bp_len}, {@code bp_type}); {@code type} and the other
-     * fields must match the event's.
+     * breakpoint events only: {@code bp_addr}, {@code bp_len}, {@code bp_type} and {@code disabled} are taken from
+     * the new attr (so passing the attr the event was opened with, {@code disabled = 1}, stops it); every other
+     * field must equal the event's.
      *
      * @param fd a breakpoint event
      * @param attr the new attributes, as for {@link #perfEventOpen}
-     * @return 0, or the negated errno (EINVAL for another event type or a changed field the kernel cannot modify)
+     * @return 0, or the negated errno (EOPNOTSUPP for another event type; EINVAL for a changed field the kernel
+     *     cannot modify or a type mismatch, which includes task-clock and cpu-clock, kept internally under their own
+     *     PMU types; EFAULT for NULL)
      * @throws IllegalArgumentException if {@code attr} is shorter than the size it declares
      */
     public static int modifyAttributes(int fd, MemorySegment attr) {
@@ -453,7 +460,8 @@ public final class Syscalls {
     /**
      * {@code poll(2)}: waits until one of the descriptors is ready. A perf event is readable ({@link #POLLIN})
      * once its ring buffer passes {@code wakeup_events} or {@code wakeup_watermark}, and reports
-     * {@link #POLLHUP} when the monitored task has exited.
+     * {@link #POLLHUP} when the monitored task has exited. Both need a mapped ring buffer: an event without one
+     * reports {@code POLLHUP} at once.
      *
      * @param fds {@code nfds} {@link #POLLFD} structs; the kernel writes their {@code revents}
      * @param nfds the number of structs
