@@ -1,5 +1,7 @@
 package io.github.perfevent.sys;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -18,8 +20,24 @@ final class Fds implements AutoCloseable {
     }
 
     /** Opens {@code attr} with {@link Attrs#open} and records the fd. */
-    int open(java.lang.foreign.MemorySegment attr, int pid, int cpu, int groupFd) {
+    int open(MemorySegment attr, int pid, int cpu, int groupFd) {
         return add(Attrs.open(attr, pid, cpu, groupFd));
+    }
+
+    /** Opens {@code attr} on the calling thread, any CPU, in {@code groupFd}'s group (-1: new leader). */
+    int open(MemorySegment attr, int groupFd) {
+        return open(attr, 0, -1, groupFd);
+    }
+
+    /** Opens a disabled software event on the calling thread as a new group leader. */
+    int software(Arena arena, long config) {
+        return open(Attrs.software(arena, config), -1);
+    }
+
+    /** Closes {@code fd} now (it is then no longer closed by {@link #close()}); returns the raw result. */
+    int closeNow(int fd) {
+        open.remove(fd);
+        return Syscalls.close(fd);
     }
 
     @Override
