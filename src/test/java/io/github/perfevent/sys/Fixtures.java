@@ -2,17 +2,12 @@ package io.github.perfevent.sys;
 
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_COUNT_SW_DUMMY;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -24,25 +19,14 @@ import java.util.stream.Stream;
  */
 final class Fixtures {
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle MADVISE = handle("madvise",
-            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
-
     private static final int MAP_PRIVATE = 0x02;
     private static final int MAP_ANONYMOUS = 0x20;
-    private static final int MADV_NOHUGEPAGE = 15;
 
     /** The system page size. */
     static final long PAGE_SIZE = Libc.pageSize();
 
     private Fixtures() {
     }
-
-    private static MethodHandle handle(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor);
-    }
-
-
 
     /**
      * Opens a perf event whose fd number lies above seven numbers this method has just freed, and returns it (still
@@ -76,11 +60,7 @@ final class Fixtures {
             throw new AssertionError("mmap of " + length + " bytes failed: " + Errno.describe((int) address));
         }
         try {
-            try {
-                int ignored = (int) MADVISE.invokeExact(address, length, MADV_NOHUGEPAGE); // EINVAL without THP: fine
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
+            Libc.madviseNoHugePages(address, length);
             MemorySegment memory = MemorySegment.ofAddress(address).reinterpret(length);
             for (long offset = 0; offset < length; offset += PAGE_SIZE) {
                 memory.set(JAVA_BYTE, offset, (byte) 1);
@@ -92,7 +72,10 @@ final class Fixtures {
 
     private static volatile long sink;
 
-    /** Burns CPU on the calling thread for at least {@code nanos} of wall time (never a timed assertion). */
+    /**
+     * Burns CPU on the calling thread for at least {@code nanos} of wall time (never a timed assertion), making no
+     * system call, so that counted events see only the spin. {@link Spin#cpu} measures CPU time instead, with reads.
+     */
     static void spin(long nanos) {
         long end = System.nanoTime() + nanos;
         long x = 0;

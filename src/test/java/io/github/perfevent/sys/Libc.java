@@ -2,6 +2,7 @@ package io.github.perfevent.sys;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -19,6 +20,10 @@ final class Libc {
     private static final MethodHandle GETPAGESIZE = handle("getpagesize", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle MADVISE = handle("madvise",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+
+    private static final int MADV_NOHUGEPAGE = 15;
 
     /** {@code O_RDONLY | O_CLOEXEC}. */
     static final int O_RDONLY_CLOEXEC = 0x80000;
@@ -74,6 +79,18 @@ final class Libc {
     static void close(int fd) {
         try {
             int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * {@code madvise(MADV_NOHUGEPAGE)}: keeps a range in small pages, so that touching each page is one fault. The
+     * result is ignored: without transparent huge pages the kernel answers EINVAL, and small pages it is anyway.
+     */
+    static void madviseNoHugePages(long address, long length) {
+        try {
+            int ignored = (int) MADVISE.invokeExact(address, length, MADV_NOHUGEPAGE);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
