@@ -26,7 +26,8 @@ import java.lang.invoke.MethodHandle;
  *
  * <p><b>Results.</b> Every method returns what the kernel returns: a file descriptor, a byte count, an address or
  * 0 on success, and on failure the <em>negated errno</em> ({@code -Errno.EINVAL}), the kernel's own convention.
- * Nothing is thrown for a failing call and nothing is allocated on any path, so these methods can be called
+ * Nothing is thrown for a call the kernel fails, and nothing is allocated on any path that reaches the kernel,
+ * success or failure (a thread allocates its errno buffer once, on its first call), so these methods can be called
  * from a benchmark loop. {@link Errno} names the numbers. errno is captured per call
  * ({@link Linker.Option#captureCallState}) into memory that belongs to the calling thread and is reclaimed
  * with it, so concurrent failing calls on different threads each see their own errno.
