@@ -5,7 +5,9 @@
  * layout of struct pollfd and the host's SYS_perf_event_open.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/mman.h>

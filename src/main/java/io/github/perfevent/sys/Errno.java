@@ -42,6 +42,8 @@ public final class Errno {
     public static final int EEXIST = 17;
     /** No such device: the PMU does not support this kind of event (for instance a task event on a CPU-only PMU). */
     public static final int ENODEV = 19;
+    /** Not a directory (a path component, e.g. from {@link Syscalls#open}). */
+    public static final int ENOTDIR = 20;
     /** Invalid argument: an attr field, flag, pid/cpu combination or ioctl argument the kernel rejects. */
     public static final int EINVAL = 22;
     /** Too many open files in the system. */

@@ -66,6 +66,14 @@ public final class Syscalls {
     public static final short POLLHUP = 0x010;
     /** {@code POLLNVAL}: the descriptor is not open. */
     public static final short POLLNVAL = 0x020;
+    /** {@code O_RDONLY} for {@link #open}. */
+    public static final int O_RDONLY = 0;
+    /** {@code O_CLOEXEC} for {@link #open}: the fd is closed in a child at {@code exec}. */
+    public static final int O_CLOEXEC = 0x80000;
+    /** {@code SIGKILL} for {@link #kill}. */
+    public static final int SIGKILL = 9;
+    /** {@code SIGCONT} for {@link #kill}: resumes a stopped process. */
+    public static final int SIGCONT = 18;
 
     /**
      * {@code struct pollfd} of {@code poll(2)}: {@code int fd; short events; short revents;} (8 bytes). Allocate
@@ -112,6 +120,10 @@ public final class Syscalls {
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), -1);
     private static final MethodHandle poll$mh = downcall("poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), -1);
+    private static final MethodHandle gettid$mh = downcall("gettid", FunctionDescriptor.of(JAVA_INT), -1);
+    private static final MethodHandle kill$mh = downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
+    // int open(const char *path, int flags, ...): no mode, since O_CREAT is never passed.
+    private static final MethodHandle open$mh = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
     // int prctl(int option, ...): four 64-bit variadic arguments.
     private static final MethodHandle prctl$mh = downcall("prctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
@@ -502,6 +514,62 @@ public final class Syscalls {
         int result;
         try {
             result = (int) prctl$mh.invokeExact(callState, option, arg2, arg3, arg4, arg5);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        return result < 0 ? -errno(callState) : result;
+    }
+
+    /**
+     * {@code gettid(2)}: the calling thread's id, which {@link #perfEventOpen} takes as {@code pid} to measure
+     * one thread. A virtual thread gets the id of the carrier it runs on at that moment.
+     *
+     * @return the thread id (the call cannot fail)
+     */
+    public static int gettid() {
+        try {
+            return (int) gettid$mh.invokeExact(CALL_STATE.get());
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * {@code kill(2)}: sends signal {@code signal} to process {@code pid}; signal 0 only checks that it exists.
+     *
+     * @param pid the process
+     * @param signal a signal number such as {@link #SIGCONT}, or 0
+     * @return 0, or the negated errno (ESRCH no such process, EPERM not permitted, EINVAL bad signal)
+     */
+    public static int kill(int pid, int signal) {
+        MemorySegment callState = CALL_STATE.get();
+        int result;
+        try {
+            result = (int) kill$mh.invokeExact(callState, pid, signal);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        return result < 0 ? -errno(callState) : result;
+    }
+
+    /**
+     * {@code open(2)} without {@code O_CREAT}, for the descriptors {@code perf_event_open} takes besides perf
+     * events: a cgroup-v2 directory for {@code PERF_FLAG_PID_CGROUP} is opened with
+     * {@code O_RDONLY | O_CLOEXEC}.
+     *
+     * @param path a NUL-terminated path, e.g. {@code arena.allocateFrom("/sys/fs/cgroup/unified/app")}
+     * @param flags {@code O_*} flags
+     * @return the new fd, or the negated errno (ENOENT, EACCES, ENOTDIR, EMFILE...)
+     * @throws IllegalArgumentException if {@code path} contains no NUL byte
+     */
+    public static int open(MemorySegment path, int flags) {
+        if (!containsNul(path)) {
+            throw new IllegalArgumentException("open: the path is not NUL-terminated; use Arena.allocateFrom(String)");
+        }
+        MemorySegment callState = CALL_STATE.get();
+        int result;
+        try {
+            result = (int) open$mh.invokeExact(callState, path, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
