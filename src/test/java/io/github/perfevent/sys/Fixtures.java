@@ -13,17 +13,17 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /**
- * Test support for the counting and error tests of the raw layer: a tracker that closes every fd a test opened
+ * Test support for the counting and error tests of the raw layer and the safe layer above it: a tracker that closes every fd a test opened
  * (even when an assertion fails), workloads that make software counters move (fresh pages, CPU time), a regular
  * file's fd (an fd that is not a perf event), a pid that does not exist, and the process's fd counts.
  */
-final class Fixtures {
+public final class Fixtures {
 
     private static final int MAP_PRIVATE = 0x02;
     private static final int MAP_ANONYMOUS = 0x20;
 
     /** The system page size. */
-    static final long PAGE_SIZE = Libc.pageSize();
+    public static final long PAGE_SIZE = Libc.pageSize();
 
     private Fixtures() {
     }
@@ -33,7 +33,7 @@ final class Fixtures {
      * open). Once the caller closes it, a descriptor opened meanwhile by another JVM thread takes the lowest free
      * number, one of those seven, so the closed number stays closed for the few calls a test makes with it.
      */
-    static int openAboveFreedNumbers() {
+    public static int openAboveFreedNumbers() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = Attrs.software(arena, PERF_COUNT_SW_DUMMY());
             int[] fds = new int[8];
@@ -52,7 +52,7 @@ final class Fixtures {
      * Maps {@code pages} fresh anonymous pages (huge pages disabled for the range, so each page is one fault) and
      * writes one byte to each. Returns nothing: the mapping is removed before returning.
      */
-    static void touchFreshPages(long pages) {
+    public static void touchFreshPages(long pages) {
         long length = pages * PAGE_SIZE;
         long address = Syscalls.mmap(0, length, Syscalls.PROT_READ | Syscalls.PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                 -1, 0);
@@ -76,7 +76,7 @@ final class Fixtures {
      * Burns CPU on the calling thread for at least {@code nanos} of wall time (never a timed assertion), making no
      * system call, so that counted events see only the spin. {@link Spin#cpu} measures CPU time instead, with reads.
      */
-    static void spin(long nanos) {
+    public static void spin(long nanos) {
         long end = System.nanoTime() + nanos;
         long x = 0;
         while (System.nanoTime() < end) {
@@ -88,7 +88,7 @@ final class Fixtures {
     }
 
     /** A pid with no {@code /proc/<pid>} entry (threads included), searched downward from {@code pid_max}. */
-    static int nonexistentPid() {
+    public static int nonexistentPid() {
         int pidMax = sysctl("kernel/pid_max");
         for (int pid = pidMax - 1; pid > 1; pid--) {
             if (!Files.exists(Path.of("/proc", Integer.toString(pid)))) {
@@ -102,7 +102,7 @@ final class Fixtures {
      * An integer sysctl from {@code /proc/sys}. Read through a buffered reader: {@code Files.readString} stats the
      * file (size 0), reads one byte, and the kernel answers EOF for the next read at offset 1, giving "3" for 32768.
      */
-    static int sysctl(String name) {
+    public static int sysctl(String name) {
         try (BufferedReader reader = Files.newBufferedReader(Path.of("/proc/sys", name))) {
             return Integer.parseInt(reader.readLine().strip());
         } catch (IOException e) {
@@ -111,7 +111,7 @@ final class Fixtures {
     }
 
     /** The number of entries in {@code /proc/self/fd} (the directory's own fd included, the same every time). */
-    static long openFdCount() {
+    public static long openFdCount() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count();
         } catch (IOException e) {
@@ -120,7 +120,7 @@ final class Fixtures {
     }
 
     /** The number of open fds of this process that are perf events ({@code anon_inode:[perf_event]}). */
-    static long openPerfEventFdCount() {
+    public static long openPerfEventFdCount() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(Fixtures::isPerfEvent).count();
         } catch (IOException e) {

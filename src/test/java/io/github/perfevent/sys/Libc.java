@@ -12,7 +12,7 @@ import java.lang.invoke.MethodHandle;
 
 /** Test support: the few libc functions the tests call themselves (workloads and fds that are not perf events). */
 @SuppressWarnings("restricted") // the tests run with native access for the module
-final class Libc {
+public final class Libc {
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle GETPID = handle("getpid", FunctionDescriptor.of(JAVA_INT));
@@ -36,7 +36,7 @@ final class Libc {
     }
 
     /** {@code getpid()}: a real system call on every call (glibc stopped caching the pid in 2.25). */
-    static int getpid() {
+    public static int getpid() {
         try {
             return (int) GETPID.invokeExact();
         } catch (Throwable t) {
@@ -45,7 +45,7 @@ final class Libc {
     }
 
     /** {@code gettid()}: the calling thread's id, as {@code common_pid} in a tracepoint sees it. */
-    static int gettid() {
+    public static int gettid() {
         try {
             return (int) GETTID.invokeExact();
         } catch (Throwable t) {
@@ -53,7 +53,7 @@ final class Libc {
         }
     }
 
-    static long pageSize() {
+    public static long pageSize() {
         try {
             return (int) GETPAGESIZE.invokeExact();
         } catch (Throwable t) {
@@ -62,7 +62,7 @@ final class Libc {
     }
 
     /** Opens {@code path} read-only (close-on-exec) and returns the fd; a failure fails the test. */
-    static int openReadOnly(String path) {
+    public static int openReadOnly(String path) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cPath = arena.allocateFrom(path);
             int fd = (int) OPEN.invokeExact(cPath, O_RDONLY_CLOEXEC);
@@ -76,7 +76,7 @@ final class Libc {
     }
 
     /** {@code close(2)}, for fds opened with {@link #openReadOnly}. */
-    static void close(int fd) {
+    public static void close(int fd) {
         try {
             int ignored = (int) CLOSE.invokeExact(fd);
         } catch (Throwable t) {
@@ -88,7 +88,7 @@ final class Libc {
      * {@code madvise(MADV_NOHUGEPAGE)}: keeps a range in small pages, so that touching each page is one fault. The
      * result is ignored: without transparent huge pages the kernel answers EINVAL, and small pages it is anyway.
      */
-    static void madviseNoHugePages(long address, long length) {
+    public static void madviseNoHugePages(long address, long length) {
         try {
             int ignored = (int) MADVISE.invokeExact(address, length, MADV_NOHUGEPAGE);
         } catch (Throwable t) {

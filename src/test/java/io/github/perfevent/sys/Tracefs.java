@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Assumptions;
  * and unmounted by {@link #release()} only if this class mounted it. Tracepoint ids come from
  * {@code events/<system>/<name>/id}.
  */
-final class Tracefs {
+public final class Tracefs {
 
-    static final Path ROOT = Path.of("/sys/kernel/tracing");
+    public static final Path ROOT = Path.of("/sys/kernel/tracing");
 
     private final boolean mountedHere;
 
@@ -24,7 +24,7 @@ final class Tracefs {
     }
 
     /** Makes tracefs available, mounting it if needed; skips the calling tests (with the reason) if it cannot. */
-    static Tracefs acquire() throws IOException, InterruptedException {
+    public static Tracefs acquire() throws IOException, InterruptedException {
         if (isMounted()) {
             return new Tracefs(false);
         }
@@ -41,7 +41,7 @@ final class Tracefs {
     }
 
     /** Whether the effective uid is 0, from /proc/self/status ("Uid: real effective saved fs"). */
-    static boolean isRoot() throws IOException {
+    public static boolean isRoot() throws IOException {
         return Files.readAllLines(Path.of("/proc/self/status")).stream()
                 .filter(line -> line.startsWith("Uid:"))
                 .map(line -> line.split("\\s+"))
@@ -49,14 +49,14 @@ final class Tracefs {
     }
 
     /** Whether /proc/mounts lists a tracefs at {@link #ROOT}. */
-    static boolean isMounted() throws IOException {
+    public static boolean isMounted() throws IOException {
         List<String> lines = Files.readAllLines(Path.of("/proc/mounts"));
         return lines.stream().map(line -> line.split(" "))
                 .anyMatch(f -> f.length > 2 && f[1].equals(ROOT.toString()) && f[2].equals("tracefs"));
     }
 
     /** The id of tracepoint {@code system:name}; skips the calling test (with the reason) if it does not exist. */
-    long eventId(String system, String name) throws IOException {
+    public long eventId(String system, String name) throws IOException {
         Path id = ROOT.resolve("events").resolve(system).resolve(name).resolve("id");
         Assumptions.assumeTrue(Files.isReadable(id),
                 "this kernel has no tracepoint " + system + ":" + name + " (" + id + " is missing)");
@@ -64,7 +64,7 @@ final class Tracefs {
     }
 
     /** Unmounts tracefs if {@link #acquire()} mounted it; leaves a mount that was already there. */
-    void release() throws IOException, InterruptedException {
+    public void release() throws IOException, InterruptedException {
         if (!mountedHere) {
             return;
         }

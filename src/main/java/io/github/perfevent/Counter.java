@@ -1,0 +1,328 @@
+/*
+ * Copyright The perf-event-open for Java authors.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package io.github.perfevent;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.github.perfevent.sys.Errno;
+import io.github.perfevent.sys.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Counts one {@link Event} on a {@link Target}: {@code perf_event_open(2)} for each thread or CPU of the target,
+ * then {@code PERF_EVENT_IOC_ENABLE}, {@code _DISABLE}, {@code _RESET} and {@code read(2)} on those fds, summed.
+ *
+ * <pre>{@code
+ * try (Counter faults = Counter.open(Event.parse("page-faults"))) {   // this thread
+ *     faults.enable();
+ *     work();
+ *     faults.disable();
+ *     System.out.println(faults.read() + " page faults");
+ * }
+ * }</pre>
+ *
+ * <p>A counter is opened <em>disabled</em> ({@link #enable()} starts it), except on a {@link ChildProcess}, where
+ * the kernel enables it at the command's {@code exec}. Its fds are close-on-exec. {@link #read()} returns the raw
+ * count; {@link #read(Reading)} fills a reusable {@link Reading} with the count, the times, id and lost count the
+ * {@link Options#readFormat} asked for, and the scaled value. Neither allocates.
+ *
+ * <p><b>Closing.</b> {@link #close()} closes every fd; closing again does nothing. After close, every method
+ * other than {@link #close()} and the getters throws {@link IllegalStateException}: a closed counter never reads or
+ * ioctls a descriptor number, even one the process has since reused for something else.
+ *
+ * <p><b>Threads.</b> Thread-safe: every method synchronizes on the counter, so a {@link #close()} from one thread
+ * waits for a read in progress on another. The <em>target</em> is independent of the thread that calls: a counter
+ * of thread A can be read from thread B.
+ */
+public final class Counter implements AutoCloseable {
+
+    private final Event event;
+    private final Target target;
+    private final Options options;
+    private final int[] fds;
+    private final List<String> labels;
+    private final ReadLayout layout;
+    private final Arena arena;
+    private final MemorySegment buffer;
+    private final MemorySegment idBuffer;
+    private boolean closed;
+
+    private Counter(Event event, Target target, Options options, int[] fds, List<String> labels, ReadLayout layout) {
+        this.event = event;
+        this.target = target;
+        this.options = options;
+        this.fds = fds;
+        this.labels = labels;
+        this.layout = layout;
+        this.arena = Arena.ofShared();
+        this.buffer = arena.allocate(layout.byteSize(), Long.BYTES);
+        this.idBuffer = arena.allocate(JAVA_LONG);
+    }
+
+    /**
+     * Opens a counter of {@code event} on the calling thread with default options.
+     *
+     * @param event what to count
+     * @return the counter, disabled
+     * @throws PerfEventException when the kernel refuses (the hint says why)
+     * @throws IllegalStateException on a virtual thread (see {@link Target})
+     */
+    public static Counter open(Event event) {
+        return open(event, Target.currentThread(), Options.defaults());
+    }
+
+    /**
+     * Opens a counter of {@code event} on {@code target} with default options.
+     *
+     * @param event what to count
+     * @param target whom to count
+     * @return the counter, disabled
+     * @throws PerfEventException when the kernel refuses (the hint says why)
+     */
+    public static Counter open(Event event, Target target) {
+        return open(event, target, Options.defaults());
+    }
+
+    /**
+     * Opens a counter of {@code event} on {@code target}: one fd per thread or CPU the target covers.
+     *
+     * @param event what to count
+     * @param target whom to count
+     * @param options how to count
+     * @return the counter, disabled (a child process's counter enables itself at the command's {@code exec})
+     * @throws PerfEventException when the kernel refuses any of the fds (those already opened are closed); the
+     *     hint says why
+     * @throws IllegalStateException for a virtual thread, or a child process that has already started
+     */
+    public static Counter open(Event event, Target target, Options options) {
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(options, "options");
+        ReadLayout layout = new ReadLayout(ReadFormat.bits(options.readFormat()), 0);
+        boolean onExec = target.childProcess() != null;
+        try (Target.Resolved resolved = target.resolve()) {
+            int[] fds = new int[resolved.sites.size()];
+            int opened = 0;
+            try {
+                for (Target.Site site : resolved.sites) {
+                    fds[opened] = EventOpener.open(event, options, site, resolved.flags, -1, layout.formatBits(),
+                            onExec);
+                    opened++;
+                }
+                return new Counter(event, target, options, fds,
+                        resolved.sites.stream().map(Target.Site::label).toList(), layout);
+            } catch (RuntimeException | Error e) {
+                EventOpener.closeQuietly(fds, opened);
+                throw e;
+            }
+        }
+    }
+
+    /** @return the event counted */
+    public Event event() {
+        return event;
+    }
+
+    /** @return the target counted */
+    public Target target() {
+        return target;
+    }
+
+    /** @return the options it was opened with */
+    public Options options() {
+        return options;
+    }
+
+    /** @return the number of fds: one per thread or CPU of the target */
+    public int size() {
+        return fds.length;
+    }
+
+    /** @param index an fd's index, 0 to {@link #size()} - 1 @return what it counts, such as {@code tid 1234} or {@code cpu 0} */
+    public String label(int index) {
+        return labels.get(index);
+    }
+
+    /**
+     * {@code PERF_EVENT_IOC_ENABLE} on every fd: counting starts.
+     *
+     * @throws IllegalStateException if closed
+     */
+    public synchronized void enable() {
+        requireOpen();
+        for (int i = 0; i < fds.length; i++) {
+            check(Syscalls.enable(fds[i], 0), "PERF_EVENT_IOC_ENABLE", i);
+        }
+    }
+
+    /**
+     * {@code PERF_EVENT_IOC_DISABLE} on every fd: counting stops, the count is kept.
+     *
+     * @throws IllegalStateException if closed
+     */
+    public synchronized void disable() {
+        requireOpen();
+        for (int i = 0; i < fds.length; i++) {
+            check(Syscalls.disable(fds[i], 0), "PERF_EVENT_IOC_DISABLE", i);
+        }
+    }
+
+    /**
+     * {@code PERF_EVENT_IOC_RESET} on every fd: the count goes to 0 (the enabled and running times do not).
+     *
+     * @throws IllegalStateException if closed
+     */
+    public synchronized void reset() {
+        requireOpen();
+        for (int i = 0; i < fds.length; i++) {
+            check(Syscalls.reset(fds[i], 0), "PERF_EVENT_IOC_RESET", i);
+        }
+    }
+
+    /**
+     * Reads the count, summed over the counter's fds; allocates nothing.
+     *
+     * @return the raw count (not scaled)
+     * @throws IllegalStateException if closed
+     * @throws PerfEventException if the kernel fails the read
+     */
+    public synchronized long read() {
+        requireOpen();
+        long sum = 0;
+        for (int i = 0; i < fds.length; i++) {
+            readInto(i);
+            sum += ReadLayout.value(buffer);
+        }
+        return sum;
+    }
+
+    /**
+     * Reads everything the read format has into {@code into}, summed over the counter's fds; allocates nothing.
+     *
+     * @param into the holder to fill
+     * @return {@code into}
+     * @throws IllegalStateException if closed
+     * @throws PerfEventException if the kernel fails the read
+     */
+    public synchronized Reading read(Reading into) {
+        requireOpen();
+        layout.begin(into);
+        for (int i = 0; i < fds.length; i++) {
+            readInto(i);
+            layout.accumulate(buffer, into);
+        }
+        return into;
+    }
+
+    /**
+     * Reads one fd (one thread or CPU, see {@link #label}) into {@code into}.
+     *
+     * @param index the fd's index
+     * @param into the holder to fill
+     * @return {@code into}
+     * @throws IllegalStateException if closed
+     */
+    public synchronized Reading read(int index, Reading into) {
+        requireOpen();
+        Objects.checkIndex(index, fds.length);
+        layout.begin(into);
+        readInto(index);
+        layout.accumulate(buffer, into);
+        return into;
+    }
+
+    /**
+     * {@code PERF_EVENT_IOC_ID}: the kernel's id of one fd's event, as {@link ReadFormat#ID} and sampling records
+     * report it.
+     *
+     * @param index the fd's index
+     * @return the id
+     * @throws IllegalStateException if closed
+     */
+    public synchronized long id(int index) {
+        requireOpen();
+        Objects.checkIndex(index, fds.length);
+        check(Syscalls.id(fds[index], idBuffer), "PERF_EVENT_IOC_ID", index);
+        return idBuffer.get(JAVA_LONG, 0);
+    }
+
+    /**
+     * The fd of one thread or CPU, for calls of the raw layer (such as {@link Syscalls#setFilter}). It stays owned by
+     * the counter: do not close it.
+     *
+     * @param index the fd's index
+     * @return the fd
+     * @throws IllegalStateException if closed
+     */
+    public synchronized int fd(int index) {
+        requireOpen();
+        return fds[Objects.checkIndex(index, fds.length)];
+    }
+
+    /** @return whether {@link #close()} was called */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes every fd and frees the read buffer. Idempotent.
+     *
+     * @throws PerfEventException if the kernel fails a close (every fd is still closed, and the counter is closed)
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        int failedErrno = 0;
+        int failedIndex = -1;
+        for (int i = fds.length - 1; i >= 0; i--) {
+            int result = Syscalls.close(fds[i]);
+            if (result < 0 && failedIndex < 0) {
+                failedErrno = -result;
+                failedIndex = i;
+            }
+        }
+        arena.close();
+        if (failedIndex >= 0) {
+            throw new PerfEventException(failedErrno, "close(" + fds[failedIndex] + ") of " + event + " for "
+                    + labels.get(failedIndex), "the fd was closed behind the counter's back (never close a Counter's fd)");
+        }
+    }
+
+    private void readInto(int index) {
+        long bytes = Syscalls.read(fds[index], buffer);
+        if (bytes != buffer.byteSize()) {
+            if (bytes < 0) {
+                throw new PerfEventException((int) -bytes, "read(" + fds[index] + ") of " + event + " for "
+                        + labels.get(index), bytes == -Errno.ENOSPC ? "the read buffer is smaller than the read format" : "");
+            }
+            throw new IllegalStateException("read of " + event + " returned " + bytes + " bytes; the read format has "
+                    + buffer.byteSize());
+        }
+    }
+
+    private void check(int result, String ioctl, int index) {
+        if (result < 0) {
+            throw new PerfEventException(-result, ioctl + " on fd " + fds[index] + " of " + event + " for "
+                    + labels.get(index), "");
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the counter of " + event + " is closed");
+        }
+    }
+
+    /** @return the event, the target and whether it is closed */
+    @Override
+    public String toString() {
+        return "Counter[" + event + ", " + target + (closed ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,314 @@
+/*
+ * Copyright The perf-event-open for Java authors.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package io.github.perfevent;
+
+import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FORMAT_GROUP;
+import static io.github.perfevent.sys.bindings.perf_event_h.PERF_IOC_FLAG_GROUP;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.github.perfevent.sys.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Several events counted together: the first is the group leader, the others join its group
+ * ({@code perf_event_open(2)} with {@code group_fd}), so the kernel schedules them onto the PMU all at once and
+ * one {@code read(2)} of the leader with {@code PERF_FORMAT_GROUP} returns every count for the same interval.
+ * {@link #enable()}, {@link #disable()} and {@link #reset()} act on the whole group with
+ * {@code PERF_IOC_FLAG_GROUP}.
+ *
+ * <pre>{@code
+ * try (Group group = Group.open(Target.currentThread(), Options.defaults(),
+ *         Event.parse("task-clock"), Event.parse("page-faults"), Event.parse("context-switches"))) {
+ *     GroupReading reading = group.newReading();
+ *     group.enable();
+ *     work();
+ *     group.disable();
+ *     group.read(reading);
+ *     System.out.println(reading);
+ * }
+ * }</pre>
+ *
+ * <p>On a target with several threads or CPUs there is one group per thread or CPU; reads sum them member by member.
+ * Only the leader may be pinned or exclusive ({@link Options#pinned}, {@link Options#exclusive} apply to it).
+ * Mixing PMUs in a group (a software event with a tracepoint, say) is allowed for software leaders; note that on
+ * this kernel a group mixing task-clock with other software PMUs may leave members at 0 until the next context
+ * switch after enabling.
+ *
+ * <p>Closing, fd reuse and thread-safety are as for {@link Counter}: idempotent {@link #close()}, no access after it,
+ * every method synchronized.
+ */
+public final class Group implements AutoCloseable {
+
+    private final List<Event> events;
+    private final Target target;
+    private final int members;
+    private final int[] fds;
+    private final List<String> labels;
+    private final ReadLayout layout;
+    private final Arena arena;
+    private final MemorySegment buffer;
+    private final MemorySegment idBuffer;
+    private boolean closed;
+
+    private Group(List<Event> events, Target target, int[] fds, List<String> labels, ReadLayout layout) {
+        this.events = events;
+        this.target = target;
+        this.members = events.size();
+        this.fds = fds;
+        this.labels = labels;
+        this.layout = layout;
+        this.arena = Arena.ofShared();
+        this.buffer = arena.allocate(layout.byteSize(), Long.BYTES);
+        this.idBuffer = arena.allocate(JAVA_LONG);
+    }
+
+    /**
+     * Opens a group of {@code events} (the first leads) on {@code target}.
+     *
+     * @param target whom to count
+     * @param options how to count, for every member
+     * @param events the members, at least one
+     * @return the group, disabled (a child process's group enables itself at the command's {@code exec})
+     * @throws PerfEventException when the kernel refuses a member (every fd already opened is closed)
+     */
+    public static Group open(Target target, Options options, Event... events) {
+        return open(target, options, List.of(events));
+    }
+
+    /**
+     * Opens a group of {@code events} (the first leads) on {@code target}.
+     *
+     * @param target whom to count
+     * @param options how to count, for every member
+     * @param events the members, at least one
+     * @return the group, disabled
+     * @throws PerfEventException when the kernel refuses a member (every fd already opened is closed)
+     */
+    public static Group open(Target target, Options options, List<Event> events) {
+        List<Event> members = List.copyOf(events);
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("a group needs at least one event");
+        }
+        ReadLayout layout = new ReadLayout(ReadFormat.bits(options.readFormat()), members.size());
+        long readFormat = layout.formatBits() | PERF_FORMAT_GROUP();
+        boolean onExec = target.childProcess() != null;
+        try (Target.Resolved resolved = target.resolve()) {
+            int[] fds = new int[resolved.sites.size() * members.size()];
+            int opened = 0;
+            try {
+                for (Target.Site site : resolved.sites) {
+                    int leader = -1;
+                    for (Event event : members) {
+                        fds[opened] = EventOpener.open(event, options, site, resolved.flags, leader, readFormat,
+                                onExec);
+                        if (leader < 0) {
+                            leader = fds[opened];
+                        }
+                        opened++;
+                    }
+                }
+                return new Group(members, target, fds, resolved.sites.stream().map(Target.Site::label).toList(),
+                        layout);
+            } catch (RuntimeException | Error e) {
+                EventOpener.closeQuietly(fds, opened);
+                throw e;
+            }
+        }
+    }
+
+    /** @return the members, leader first */
+    public List<Event> events() {
+        return events;
+    }
+
+    /** @return the target */
+    public Target target() {
+        return target;
+    }
+
+    /** @return the number of groups: one per thread or CPU of the target */
+    public int sites() {
+        return labels.size();
+    }
+
+    /** @param site a group's index @return what it counts, such as {@code cpu 1} */
+    public String label(int site) {
+        return labels.get(site);
+    }
+
+    /** @return a holder for {@link #read(GroupReading)}, sized for this group */
+    public GroupReading newReading() {
+        return new GroupReading(events);
+    }
+
+    /** {@code PERF_EVENT_IOC_ENABLE} with {@code PERF_IOC_FLAG_GROUP} on each leader. */
+    public synchronized void enable() {
+        groupIoctl(0);
+    }
+
+    /** {@code PERF_EVENT_IOC_DISABLE} with {@code PERF_IOC_FLAG_GROUP} on each leader. */
+    public synchronized void disable() {
+        groupIoctl(1);
+    }
+
+    /** {@code PERF_EVENT_IOC_RESET} with {@code PERF_IOC_FLAG_GROUP} on each leader: every count goes to 0. */
+    public synchronized void reset() {
+        groupIoctl(2);
+    }
+
+    private void groupIoctl(int which) {
+        requireOpen();
+        int flag = PERF_IOC_FLAG_GROUP();
+        for (int site = 0; site < labels.size(); site++) {
+            int leader = fds[site * members];
+            int result = switch (which) {
+                case 0 -> Syscalls.enable(leader, flag);
+                case 1 -> Syscalls.disable(leader, flag);
+                default -> Syscalls.reset(leader, flag);
+            };
+            if (result < 0) {
+                String name = which == 0 ? "PERF_EVENT_IOC_ENABLE" : which == 1 ? "PERF_EVENT_IOC_DISABLE"
+                        : "PERF_EVENT_IOC_RESET";
+                throw new PerfEventException(-result, name + "(PERF_IOC_FLAG_GROUP) on fd " + leader + " for "
+                        + labels.get(site), "");
+            }
+        }
+    }
+
+    /**
+     * Reads every member with one {@code read(2)} per thread or CPU, summed into {@code into}; allocates nothing.
+     *
+     * @param into a holder from {@link #newReading()}
+     * @return {@code into}
+     * @throws IllegalArgumentException if {@code into} was made for another number of members
+     * @throws IllegalStateException if closed
+     */
+    public synchronized GroupReading read(GroupReading into) {
+        requireOpen();
+        requireSize(into);
+        layout.begin(into);
+        for (int site = 0; site < labels.size(); site++) {
+            readSite(site);
+            layout.accumulate(buffer, into);
+        }
+        return into;
+    }
+
+    /**
+     * Reads the group of one thread or CPU.
+     *
+     * @param site the group's index
+     * @param into a holder from {@link #newReading()}
+     * @return {@code into}
+     */
+    public synchronized GroupReading read(int site, GroupReading into) {
+        requireOpen();
+        requireSize(into);
+        Objects.checkIndex(site, labels.size());
+        layout.begin(into);
+        readSite(site);
+        layout.accumulate(buffer, into);
+        return into;
+    }
+
+    /**
+     * {@code PERF_EVENT_IOC_ID} of one member in one group.
+     *
+     * @param site the group's index
+     * @param member the member's index
+     * @return the kernel's id of that event
+     */
+    public synchronized long id(int site, int member) {
+        requireOpen();
+        Objects.checkIndex(site, labels.size());
+        Objects.checkIndex(member, members);
+        int fd = fds[site * members + member];
+        int result = Syscalls.id(fd, idBuffer);
+        if (result < 0) {
+            throw new PerfEventException(-result, "PERF_EVENT_IOC_ID on fd " + fd, "");
+        }
+        return idBuffer.get(JAVA_LONG, 0);
+    }
+
+    /**
+     * The fd of one member in one group, for raw-layer calls; it stays owned by the group.
+     *
+     * @param site the group's index
+     * @param member the member's index
+     * @return the fd
+     */
+    public synchronized int fd(int site, int member) {
+        requireOpen();
+        Objects.checkIndex(site, labels.size());
+        return fds[site * members + Objects.checkIndex(member, members)];
+    }
+
+    /** @return whether {@link #close()} was called */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes every fd (members, then leaders) and frees the buffer. Idempotent.
+     *
+     * @throws PerfEventException if the kernel fails a close (every fd is still closed)
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        int failedErrno = 0;
+        int failedFd = -1;
+        for (int i = fds.length - 1; i >= 0; i--) {
+            int result = Syscalls.close(fds[i]);
+            if (result < 0 && failedFd < 0) {
+                failedErrno = -result;
+                failedFd = fds[i];
+            }
+        }
+        arena.close();
+        if (failedFd >= 0) {
+            throw new PerfEventException(failedErrno, "close(" + failedFd + ") of a group member",
+                    "the fd was closed behind the group's back (never close a Group's fd)");
+        }
+    }
+
+    private void readSite(int site) {
+        int leader = fds[site * members];
+        long bytes = Syscalls.read(leader, buffer);
+        if (bytes < 0) {
+            throw new PerfEventException((int) -bytes, "read(" + leader + ") of the group led by " + events.get(0)
+                    + " for " + labels.get(site), "");
+        }
+        if (bytes != buffer.byteSize()) {
+            throw new IllegalStateException("the group read returned " + bytes + " bytes; its read format has "
+                    + buffer.byteSize());
+        }
+    }
+
+    private void requireSize(GroupReading into) {
+        if (into.size() != members) {
+            throw new IllegalArgumentException("the reading has room for " + into.size() + " members; the group has "
+                    + members + ": use Group.newReading()");
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the group led by " + events.get(0) + " is closed");
+        }
+    }
+
+    /** @return the members, the target and whether it is closed */
+    @Override
+    public String toString() {
+        return "Group[" + events + ", " + target + (closed ? ", closed]" : "]");
+    }
+}

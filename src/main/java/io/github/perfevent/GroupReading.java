@@ -1,0 +1,152 @@
+/*
+ * Copyright The perf-event-open for Java authors.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package io.github.perfevent;
+
+import java.util.List;
+
+/**
+ * One read of a {@link Group}: every member's count from a single {@code read(2)} of the leader with
+ * {@code PERF_FORMAT_GROUP}, so the counts cover exactly the same interval (perf_event_open(2), "Reading results").
+ * The times are the group's; ids and lost counts are per member, as the read format asked. For a group over several
+ * threads or CPUs, each member's values (and the times) are summed over them.
+ *
+ * <p>A mutable holder, made by {@link Group#newReading()} and filled in place by {@link Group#read(GroupReading)}:
+ * repeated reads allocate nothing. Scaling works as in {@link Reading}; members of one group are scheduled together,
+ * so they share one {@code time_running}. Not thread-safe.
+ */
+public final class GroupReading {
+
+    private final List<Event> events;
+    final long[] values;
+    final long[] ids;
+    final long[] lost;
+    final long[] scaledValues;
+    long timeEnabled;
+    long timeRunning;
+    boolean scaled;
+    long formatBits;
+    int sources;
+
+    GroupReading(List<Event> events) {
+        this.events = events;
+        int n = events.size();
+        values = new long[n];
+        ids = new long[n];
+        lost = new long[n];
+        scaledValues = new long[n];
+    }
+
+    /** @return the number of members */
+    public int size() {
+        return values.length;
+    }
+
+    /** @param member the member's index, in the order the group was opened @return its event */
+    public Event event(int member) {
+        return events.get(member);
+    }
+
+    /** @param member the member's index @return its count */
+    public long value(int member) {
+        requireRead();
+        return values[member];
+    }
+
+    /**
+     * @param member the member's index
+     * @return its count scaled to the group's enabled time
+     * @throws IllegalStateException unless both times were read
+     */
+    public long scaledValue(int member) {
+        requireTimes();
+        return scaledValues[member];
+    }
+
+    /**
+     * @param member the member's index
+     * @return its id ({@link ReadFormat#ID})
+     * @throws IllegalStateException also when the reading sums several threads or CPUs
+     */
+    public long id(int member) {
+        require(ReadFormat.ID);
+        if (sources != 1) {
+            throw new IllegalStateException("this reading sums " + sources + " groups, each with its own ids: read one "
+                    + "with Group.read(index, reading)");
+        }
+        return ids[member];
+    }
+
+    /** @param member the member's index @return its lost samples ({@link ReadFormat#LOST}) */
+    public long lost(int member) {
+        require(ReadFormat.LOST);
+        return lost[member];
+    }
+
+    /** @return nanoseconds the group was enabled */
+    public long timeEnabled() {
+        require(ReadFormat.TOTAL_TIME_ENABLED);
+        return timeEnabled;
+    }
+
+    /** @return nanoseconds the group was counting */
+    public long timeRunning() {
+        require(ReadFormat.TOTAL_TIME_RUNNING);
+        return timeRunning;
+    }
+
+    /** @return whether the group ran for less than its enabled time, making scaled values estimates */
+    public boolean isScaled() {
+        requireTimes();
+        return scaled;
+    }
+
+    /** @param format a read format @return whether this reading has that field */
+    public boolean has(ReadFormat format) {
+        return (formatBits & format.bit()) != 0;
+    }
+
+    /** @return how many groups (threads or CPUs) were summed: 0 before the first read */
+    public int sources() {
+        return sources;
+    }
+
+    private void requireRead() {
+        if (sources == 0) {
+            throw new IllegalStateException("nothing was read into this GroupReading yet");
+        }
+    }
+
+    private void require(ReadFormat format) {
+        requireRead();
+        if (!has(format)) {
+            throw new IllegalStateException("the group's read format lacks " + format
+                    + ": open it with Options.readFormat including ReadFormat." + format);
+        }
+    }
+
+    private void requireTimes() {
+        require(ReadFormat.TOTAL_TIME_ENABLED);
+        require(ReadFormat.TOTAL_TIME_RUNNING);
+    }
+
+    /** @return each member's name and value, such as {@code GroupReading[task-clock=1200, page-faults=3]} */
+    @Override
+    public String toString() {
+        if (sources == 0) {
+            return "GroupReading[unread]";
+        }
+        StringBuilder s = new StringBuilder("GroupReading[");
+        for (int i = 0; i < values.length; i++) {
+            s.append(i == 0 ? "" : ", ").append(events.get(i).name()).append('=').append(values[i]);
+        }
+        if (has(ReadFormat.TOTAL_TIME_ENABLED)) {
+            s.append(", enabled=").append(timeEnabled);
+        }
+        if (has(ReadFormat.TOTAL_TIME_RUNNING)) {
+            s.append(", running=").append(timeRunning);
+        }
+        return s.append(']').toString();
+    }
+}

@@ -1,0 +1,285 @@
+/*
+ * Copyright The perf-event-open for Java authors.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package io.github.perfevent;
+
+import io.github.perfevent.sys.bindings.perf_event_attr;
+import io.github.perfevent.sys.bitfields.perf_event_attr_bits;
+import java.lang.foreign.MemorySegment;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * How to count: the flag bits and fields of {@code struct perf_event_attr} a counting user sets (perf_event_open(2),
+ * "Arguments"). Immutable: each method returns a changed copy, so one {@code Options} can be shared.
+ *
+ * <pre>{@code
+ * Options userOnly = Options.defaults().excludeKernel(true).excludeHv(true);
+ * }</pre>
+ *
+ * <p>Defaults: everything off, {@code read_format} = {@link ReadFormat#TOTAL_TIME_ENABLED} +
+ * {@link ReadFormat#TOTAL_TIME_RUNNING}. Events are always opened disabled and close-on-exec
+ * ({@code PERF_FLAG_FD_CLOEXEC}); {@link Counter#enable} starts them. Modifiers carried by an {@link Event}
+ * ({@code cycles:u}) win over these options for the fields they name.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Options {
+
+    private static final Options DEFAULTS = new Options();
+
+    private boolean excludeUser;
+    private boolean excludeKernel;
+    private boolean excludeHv;
+    private boolean excludeIdle;
+    private boolean excludeHost;
+    private boolean excludeGuest;
+    private boolean inherit;
+    private boolean inheritStat;
+    private boolean inheritThread;
+    private boolean pinned;
+    private boolean exclusive;
+    private boolean enableOnExec;
+    private boolean removeOnExec;
+    private boolean useClockId;
+    private int clockId;
+    private int preciseIp;
+    private Set<ReadFormat> readFormat = Collections.unmodifiableSet(
+            EnumSet.of(ReadFormat.TOTAL_TIME_ENABLED, ReadFormat.TOTAL_TIME_RUNNING));
+
+    private Options() {
+    }
+
+    private Options copy() {
+        Options o = new Options();
+        o.excludeUser = excludeUser;
+        o.excludeKernel = excludeKernel;
+        o.excludeHv = excludeHv;
+        o.excludeIdle = excludeIdle;
+        o.excludeHost = excludeHost;
+        o.excludeGuest = excludeGuest;
+        o.inherit = inherit;
+        o.inheritStat = inheritStat;
+        o.inheritThread = inheritThread;
+        o.pinned = pinned;
+        o.exclusive = exclusive;
+        o.enableOnExec = enableOnExec;
+        o.removeOnExec = removeOnExec;
+        o.useClockId = useClockId;
+        o.clockId = clockId;
+        o.preciseIp = preciseIp;
+        o.readFormat = readFormat;
+        return o;
+    }
+
+    /** @return the defaults: count everything the event sees, read value with time enabled and running */
+    public static Options defaults() {
+        return DEFAULTS;
+    }
+
+    /** @param on {@code exclude_user}: do not count in user space @return the changed copy */
+    public Options excludeUser(boolean on) {
+        Options o = copy();
+        o.excludeUser = on;
+        return o;
+    }
+
+    /**
+     * @param on {@code exclude_kernel}: do not count in the kernel. An unprivileged user needs it at
+     *     {@code perf_event_paranoid} 2 (the default).
+     * @return the changed copy
+     */
+    public Options excludeKernel(boolean on) {
+        Options o = copy();
+        o.excludeKernel = on;
+        return o;
+    }
+
+    /** @param on {@code exclude_hv}: do not count in the hypervisor @return the changed copy */
+    public Options excludeHv(boolean on) {
+        Options o = copy();
+        o.excludeHv = on;
+        return o;
+    }
+
+    /** @param on {@code exclude_idle}: do not count while the CPU is idle @return the changed copy */
+    public Options excludeIdle(boolean on) {
+        Options o = copy();
+        o.excludeIdle = on;
+        return o;
+    }
+
+    /** @param on {@code exclude_host}: count only in guests (KVM hosts) @return the changed copy */
+    public Options excludeHost(boolean on) {
+        Options o = copy();
+        o.excludeHost = on;
+        return o;
+    }
+
+    /** @param on {@code exclude_guest}: do not count in guests (KVM hosts) @return the changed copy */
+    public Options excludeGuest(boolean on) {
+        Options o = copy();
+        o.excludeGuest = on;
+        return o;
+    }
+
+    /**
+     * @param on {@code inherit}: also count the threads and processes the target creates <em>after</em> the counter
+     *     is opened, adding their counts when they exit (a group with {@code inherit} cannot be read with
+     *     {@link ReadFormat#ID}-less group reads on old kernels; 6.x accepts it)
+     * @return the changed copy
+     */
+    public Options inherit(boolean on) {
+        Options o = copy();
+        o.inherit = on;
+        return o;
+    }
+
+    /** @param on {@code inherit_stat}: keep per-task counts of inherited tasks (sampling side) @return the changed copy */
+    public Options inheritStat(boolean on) {
+        Options o = copy();
+        o.inheritStat = on;
+        return o;
+    }
+
+    /**
+     * @param on {@code inherit_thread} (Linux 5.13+): inherit only to threads ({@code CLONE_THREAD}), not to child
+     *     processes; requires {@link #inherit}
+     * @return the changed copy
+     */
+    public Options inheritThread(boolean on) {
+        Options o = copy();
+        o.inheritThread = on;
+        return o;
+    }
+
+    /** @param on {@code pinned}: always on a counter, never multiplexed (a group leader only) @return the changed copy */
+    public Options pinned(boolean on) {
+        Options o = copy();
+        o.pinned = on;
+        return o;
+    }
+
+    /** @param on {@code exclusive}: no other group shares the PMU while this one runs @return the changed copy */
+    public Options exclusive(boolean on) {
+        Options o = copy();
+        o.exclusive = on;
+        return o;
+    }
+
+    /**
+     * @param on {@code enable_on_exec}: start counting when the target next calls {@code exec}. Counting a
+     *     {@link ChildProcess} sets it for you.
+     * @return the changed copy
+     */
+    public Options enableOnExec(boolean on) {
+        Options o = copy();
+        o.enableOnExec = on;
+        return o;
+    }
+
+    /** @param on {@code remove_on_exec} (Linux 5.13+): the event goes away when the target calls {@code exec} @return the changed copy */
+    public Options removeOnExec(boolean on) {
+        Options o = copy();
+        o.removeOnExec = on;
+        return o;
+    }
+
+    /**
+     * @param clockId {@code use_clockid} with this {@code clockid} (a POSIX clock such as
+     *     {@code CLOCK_MONOTONIC_RAW} = 4) for the time stamps of records; EINVAL for a clock the kernel refuses
+     * @return the changed copy
+     */
+    public Options clockId(int clockId) {
+        Options o = copy();
+        o.useClockId = true;
+        o.clockId = clockId;
+        return o;
+    }
+
+    /**
+     * @param level {@code precise_ip}, 0 (arbitrary skid) to 3 (zero skid); needs a PMU that supports it
+     * @return the changed copy
+     * @throws IllegalArgumentException outside 0..3
+     */
+    public Options preciseIp(int level) {
+        if (level < 0 || level > 3) {
+            throw new IllegalArgumentException("precise_ip is 0 to 3, not " + level);
+        }
+        Options o = copy();
+        o.preciseIp = level;
+        return o;
+    }
+
+    /**
+     * @param formats what a read returns besides the value ({@code read_format}); may be empty
+     * @return the changed copy
+     */
+    public Options readFormat(Set<ReadFormat> formats) {
+        Options o = copy();
+        o.readFormat = formats.isEmpty() ? Collections.emptySet()
+                : Collections.unmodifiableSet(EnumSet.copyOf(formats));
+        return o;
+    }
+
+    /** @return the {@code read_format} selection */
+    public Set<ReadFormat> readFormat() {
+        return readFormat;
+    }
+
+    boolean inherit() {
+        return inherit;
+    }
+
+    /** Writes these options into {@code attr} (flags and fields; {@code read_format} is written by the opener). */
+    void writeTo(MemorySegment attr) {
+        perf_event_attr_bits.exclude_user(attr, bit(excludeUser));
+        perf_event_attr_bits.exclude_kernel(attr, bit(excludeKernel));
+        perf_event_attr_bits.exclude_hv(attr, bit(excludeHv));
+        perf_event_attr_bits.exclude_idle(attr, bit(excludeIdle));
+        perf_event_attr_bits.exclude_host(attr, bit(excludeHost));
+        perf_event_attr_bits.exclude_guest(attr, bit(excludeGuest));
+        perf_event_attr_bits.inherit(attr, bit(inherit));
+        perf_event_attr_bits.inherit_stat(attr, bit(inheritStat));
+        perf_event_attr_bits.inherit_thread(attr, bit(inheritThread));
+        perf_event_attr_bits.pinned(attr, bit(pinned));
+        perf_event_attr_bits.exclusive(attr, bit(exclusive));
+        perf_event_attr_bits.enable_on_exec(attr, bit(enableOnExec));
+        perf_event_attr_bits.remove_on_exec(attr, bit(removeOnExec));
+        perf_event_attr_bits.precise_ip(attr, preciseIp);
+        if (useClockId) {
+            perf_event_attr_bits.use_clockid(attr, 1);
+            perf_event_attr.clockid(attr, clockId);
+        }
+    }
+
+    private static long bit(boolean on) {
+        return on ? 1 : 0;
+    }
+
+    /** @return the options that differ from the defaults, such as {@code Options[excludeKernel, inherit]} */
+    @Override
+    public String toString() {
+        StringJoiner set = new StringJoiner(", ", "Options[", "]");
+        String[] names = {"excludeUser", "excludeKernel", "excludeHv", "excludeIdle", "excludeHost", "excludeGuest",
+            "inherit", "inheritStat", "inheritThread", "pinned", "exclusive", "enableOnExec", "removeOnExec"};
+        boolean[] values = {excludeUser, excludeKernel, excludeHv, excludeIdle, excludeHost, excludeGuest, inherit,
+            inheritStat, inheritThread, pinned, exclusive, enableOnExec, removeOnExec};
+        for (int i = 0; i < names.length; i++) {
+            if (values[i]) {
+                set.add(names[i]);
+            }
+        }
+        if (useClockId) {
+            set.add("clockId=" + clockId);
+        }
+        if (preciseIp != 0) {
+            set.add("preciseIp=" + preciseIp);
+        }
+        set.add("readFormat=" + readFormat);
+        return set.toString();
+    }
+}

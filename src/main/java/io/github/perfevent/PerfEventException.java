@@ -1,0 +1,59 @@
+/*
+ * Copyright The perf-event-open for Java authors.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package io.github.perfevent;
+
+import io.github.perfevent.sys.Errno;
+
+/**
+ * A call to the kernel (or a lookup the kernel's files answer, such as an event name in sysfs or tracefs) failed.
+ *
+ * <p>Carries the errno the kernel gave ({@link #errno()}, with its name, such as {@code EACCES}), the call that
+ * failed ({@link #call()}, for example {@code perf_event_open(task-clock, pid=0, cpu=-1)}) and a hint fitted to the
+ * case ({@link #hint()}): for EACCES/EPERM the current {@code perf_event_paranoid} level, what it forbids and the
+ * capability that lifts it; for ENOENT whether the event or its PMU exists here; for E2BIG the kernel's own
+ * {@code perf_event_attr} size and the fields that were set beyond it; and so on. See perf_event_open(2), ERRORS.
+ *
+ * <p>The message reads {@code <call>: <ERRNAME> (<strerror>). <hint>}.
+ */
+public final class PerfEventException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int errno;
+    private final String call;
+    private final String hint;
+
+    /**
+     * @param errno the positive errno
+     * @param call what was called, with its arguments
+     * @param hint what the errno most likely means here and what to do
+     */
+    PerfEventException(int errno, String call, String hint) {
+        super(call + ": " + Errno.describe(errno) + (hint.isEmpty() ? "" : ". " + hint));
+        this.errno = errno;
+        this.call = call;
+        this.hint = hint;
+    }
+
+    /** @return the errno, a positive number such as {@link Errno#EACCES} */
+    public int errno() {
+        return errno;
+    }
+
+    /** @return the errno's symbolic name, such as {@code "EACCES"} */
+    public String errnoName() {
+        return Errno.name(errno);
+    }
+
+    /** @return the call that failed, with its arguments */
+    public String call() {
+        return call;
+    }
+
+    /** @return what the errno most likely means for this call and what to do about it; may be empty */
+    public String hint() {
+        return hint;
+    }
+}

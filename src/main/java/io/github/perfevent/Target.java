@@ -1,0 +1,336 @@
+/*
+ * Copyright The perf-event-open for Java authors.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package io.github.perfevent;
+
+import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FLAG_PID_CGROUP;
+
+import io.github.perfevent.sys.Syscalls;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.management.JMException;
+import javax.management.ObjectName;
+
+/**
+ * Whom to count: the {@code pid}, {@code cpu} and {@code PERF_FLAG_PID_CGROUP} arguments of
+ * {@code perf_event_open(2)}. A target that covers several threads or CPUs opens one fd per thread or CPU; a
+ * {@link Counter} sums them and can read each one.
+ *
+ * <ul>
+ *   <li>{@link #currentThread()}: the calling OS thread ({@code pid = 0, cpu = -1}), wherever it runs.</li>
+ *   <li>{@link #thread(Thread)}, {@link #tid(int)}: one thread of this or another process.</li>
+ *   <li>{@link #process(long)}: every thread of a process, enumerated from {@code /proc/<pid>/task} when the
+ *       counter is opened (threads started later are counted only with {@link Options#inherit}).</li>
+ *   <li>{@link #cpu(int)}, {@link #allCpus()}: everything that runs on one CPU or each online CPU
+ *       ({@code pid = -1}); needs {@code perf_event_paranoid} &le; 0 or CAP_PERFMON.</li>
+ *   <li>{@link #cgroup(Path)}: the tasks of a cgroup-v2 directory, on each online CPU.</li>
+ *   <li>{@link ChildProcess#target()}: a command started so that only what it does after {@code exec} counts.</li>
+ * </ul>
+ *
+ * <p><b>Virtual threads.</b> The kernel counts OS threads. A counter opened on a virtual thread would count
+ * whatever runs on its carrier thread, and stop counting the virtual thread when it moves to another carrier, so
+ * {@link #currentThread()} and {@link #thread(Thread)} refuse virtual threads with an
+ * {@link IllegalStateException}. Count a virtual thread's work with {@link #process(long)} or from a platform
+ * thread.
+ *
+ * <p>Immutable and thread-safe. Threads, CPUs and cgroup directories are looked up when a counter is opened.
+ */
+public final class Target {
+
+    private enum Kind { CURRENT_THREAD, THREAD, TID, PROCESS, CPU, ALL_CPUS, CGROUP, CHILD }
+
+    private static final Pattern THREAD_DUMP_LINE = Pattern.compile("\" #(\\d+) \\[(\\d+)\\] (?:daemon )?prio=");
+
+    private final Kind kind;
+    private final long id;
+    private final Thread thread;
+    private final Path cgroup;
+    private final ChildProcess child;
+
+    private Target(Kind kind, long id, Thread thread, Path cgroup, ChildProcess child) {
+        this.kind = kind;
+        this.id = id;
+        this.thread = thread;
+        this.cgroup = cgroup;
+        this.child = child;
+    }
+
+    /** @return the OS thread that opens the counter ({@code pid = 0}); a virtual thread is refused */
+    public static Target currentThread() {
+        return new Target(Kind.CURRENT_THREAD, 0, null, null, null);
+    }
+
+    /**
+     * The OS thread behind a started, live platform {@link Thread} of this JVM. For the calling thread this is
+     * {@code gettid()}; for another one the tid is found in the JVM's thread dump (the {@code Thread.print}
+     * diagnostic command, which pairs each {@link Thread#threadId()} with its OS id), once, when the counter opens.
+     *
+     * @param thread a platform thread
+     * @return the target
+     */
+    public static Target thread(Thread thread) {
+        return new Target(Kind.THREAD, 0, Objects.requireNonNull(thread), null, null);
+    }
+
+    /**
+     * @param tid an OS thread id (of any process; another user's needs privileges)
+     * @return the target
+     */
+    public static Target tid(int tid) {
+        return new Target(Kind.TID, requirePositive(tid, "tid"), null, null, null);
+    }
+
+    /**
+     * @param pid a process id: each of its threads gets an fd, and the counter sums them
+     * @return the target
+     */
+    public static Target process(long pid) {
+        return new Target(Kind.PROCESS, requirePositive(pid, "pid"), null, null, null);
+    }
+
+    /**
+     * @param cpu a CPU number: every task that runs there
+     * @return the target
+     */
+    public static Target cpu(int cpu) {
+        if (cpu < 0) {
+            throw new IllegalArgumentException("cpu must be >= 0, not " + cpu);
+        }
+        return new Target(Kind.CPU, cpu, null, null, null);
+    }
+
+    /** @return every task on every online CPU ({@code /sys/devices/system/cpu/online}), one fd per CPU */
+    public static Target allCpus() {
+        return new Target(Kind.ALL_CPUS, 0, null, null, null);
+    }
+
+    /**
+     * The tasks of a cgroup-v2 directory (find the cgroup2 mount in {@code /proc/mounts}; it is
+     * {@code /sys/fs/cgroup} on a unified system), on each online CPU: {@code perf_event_open} with
+     * {@code PERF_FLAG_PID_CGROUP} and the directory's fd as {@code pid}.
+     *
+     * @param directory the cgroup's directory
+     * @return the target
+     */
+    public static Target cgroup(Path directory) {
+        return new Target(Kind.CGROUP, 0, null, Objects.requireNonNull(directory), null);
+    }
+
+    static Target child(ChildProcess child) {
+        return new Target(Kind.CHILD, child.pid(), null, null, child);
+    }
+
+    private static long requirePositive(long id, String what) {
+        if (id <= 0) {
+            throw new IllegalArgumentException(what + " must be > 0, not " + id);
+        }
+        return id;
+    }
+
+    /** The child process this target counts, or {@code null}. */
+    ChildProcess childProcess() {
+        return child;
+    }
+
+    /** One {@code perf_event_open} place: {@code pid} (or a cgroup fd), {@code cpu}, and a label for people. */
+    record Site(int pid, int cpu, String label) {
+    }
+
+    /**
+     * The sites of this target, resolved now. {@link #close} closes the cgroup fd, which the kernel needs only during
+     * {@code perf_event_open}.
+     */
+    static final class Resolved implements AutoCloseable {
+        final List<Site> sites;
+        final long flags;
+        private final int cgroupFd;
+
+        Resolved(List<Site> sites, long flags, int cgroupFd) {
+            this.sites = List.copyOf(sites);
+            this.flags = flags;
+            this.cgroupFd = cgroupFd;
+        }
+
+        @Override
+        public void close() {
+            if (cgroupFd >= 0) {
+                Syscalls.close(cgroupFd);
+            }
+        }
+    }
+
+    Resolved resolve() {
+        return switch (kind) {
+            case CURRENT_THREAD -> {
+                requirePlatform(Thread.currentThread());
+                yield single(0, -1, "tid " + Syscalls.gettid());
+            }
+            case THREAD -> {
+                int tid = tidOf(thread);
+                yield single(tid, -1, "tid " + tid);
+            }
+            case TID -> single((int) id, -1, "tid " + id);
+            case CHILD -> {
+                child.requireNotStarted();
+                yield single((int) id, -1, "pid " + id);
+            }
+            case PROCESS -> {
+                List<Site> sites = new ArrayList<>();
+                for (int tid : tasks(id)) {
+                    sites.add(new Site(tid, -1, "tid " + tid));
+                }
+                yield new Resolved(sites, 0, -1);
+            }
+            case CPU -> single(-1, (int) id, "cpu " + id);
+            case ALL_CPUS -> new Resolved(cpuSites(-1), 0, -1);
+            case CGROUP -> {
+                int fd = openCgroup(cgroup);
+                yield new Resolved(cpuSites(fd), PERF_FLAG_PID_CGROUP(), fd);
+            }
+        };
+    }
+
+    private static Resolved single(int pid, int cpu, String label) {
+        return new Resolved(List.of(new Site(pid, cpu, label)), 0, -1);
+    }
+
+    private static List<Site> cpuSites(int pid) {
+        List<Site> sites = new ArrayList<>();
+        for (int cpu : onlineCpus()) {
+            sites.add(new Site(pid, cpu, "cpu " + cpu));
+        }
+        return sites;
+    }
+
+    private static void requirePlatform(Thread t) {
+        if (t.isVirtual()) {
+            throw new IllegalStateException("the kernel counts OS threads, and " + t + " is a virtual thread: a "
+                    + "counter on it would count its carrier thread, whatever else runs there, and miss its work "
+                    + "after it moves to another carrier. Count it from a platform thread "
+                    + "(Thread.ofPlatform()) or count the whole process with Target.process(pid)");
+        }
+    }
+
+    /** The OS tid of a live platform thread of this JVM. */
+    static int tidOf(Thread t) {
+        requirePlatform(t);
+        if (t == Thread.currentThread()) {
+            return Syscalls.gettid();
+        }
+        if (!t.isAlive()) {
+            throw new IllegalStateException(t + " is not running (not started, or terminated): it has no OS thread");
+        }
+        String dump;
+        try {
+            dump = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "threadPrint",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        } catch (JMException e) {
+            throw new IllegalStateException("cannot find the OS thread of " + t
+                    + ": the Thread.print diagnostic command failed (" + e + "); use Target.tid", e);
+        }
+        int found = -1;
+        for (String line : dump.split("\n")) {
+            Matcher m = THREAD_DUMP_LINE.matcher(line);
+            while (m.find()) {
+                if (Long.parseLong(m.group(1)) == t.threadId()) {
+                    int tid = Integer.parseInt(m.group(2));
+                    if (found >= 0 && found != tid) {
+                        throw new IllegalStateException("the thread dump names two OS threads for " + t
+                                + " (a thread name imitates the dump format); use Target.tid");
+                    }
+                    found = tid;
+                }
+            }
+        }
+        if (found < 0) {
+            throw new IllegalStateException("the JVM's thread dump does not list " + t
+                    + " (it may have just ended); use Target.tid");
+        }
+        return found;
+    }
+
+    /** The tids of {@code /proc/<pid>/task}. */
+    static List<Integer> tasks(long pid) {
+        Path dir = Path.of("/proc", Long.toString(pid), "task");
+        try (Stream<Path> entries = Files.list(dir)) {
+            List<Integer> tids = entries.map(p -> Integer.parseInt(p.getFileName().toString())).sorted().toList();
+            if (tids.isEmpty()) {
+                throw new PerfEventException(io.github.perfevent.sys.Errno.ESRCH, "list " + dir,
+                        "process " + pid + " has no threads left (it is exiting)");
+            }
+            return tids;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new PerfEventException(io.github.perfevent.sys.Errno.ESRCH, "list " + dir,
+                    "there is no process " + pid + " (it may have exited)");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The online CPUs, from {@code /sys/devices/system/cpu/online} (a list such as {@code 0-3,6}). */
+    static List<Integer> onlineCpus() {
+        String list;
+        try (BufferedReader reader = Files.newBufferedReader(Path.of("/sys/devices/system/cpu/online"))) {
+            list = reader.readLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the online CPUs", e);
+        }
+        return parseCpuList(list);
+    }
+
+    /** Parses a kernel CPU list such as {@code 0-3,6,8-9}. */
+    static List<Integer> parseCpuList(String list) {
+        List<Integer> cpus = new ArrayList<>();
+        for (String range : list.trim().split(",")) {
+            if (range.isEmpty()) {
+                continue;
+            }
+            int dash = range.indexOf('-');
+            int first = Integer.parseInt(dash < 0 ? range : range.substring(0, dash));
+            int last = dash < 0 ? first : Integer.parseInt(range.substring(dash + 1));
+            for (int cpu = first; cpu <= last; cpu++) {
+                cpus.add(cpu);
+            }
+        }
+        return cpus;
+    }
+
+    private static int openCgroup(Path directory) {
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = Syscalls.open(arena.allocateFrom(directory.toString()), Syscalls.O_RDONLY | Syscalls.O_CLOEXEC);
+            if (fd < 0) {
+                throw new PerfEventException(-fd, "open(" + directory + ")",
+                        "the cgroup must be a cgroup-v2 directory (look for the cgroup2 mount in /proc/mounts)");
+            }
+            return fd;
+        }
+    }
+
+    /** @return what the target is, such as {@code Target[tid 1234]} or {@code Target[all CPUs]} */
+    @Override
+    public String toString() {
+        return "Target[" + switch (kind) {
+            case CURRENT_THREAD -> "current thread";
+            case THREAD -> thread.toString();
+            case TID -> "tid " + id;
+            case PROCESS -> "pid " + id + ", every thread";
+            case CPU -> "cpu " + id;
+            case ALL_CPUS -> "all online CPUs";
+            case CGROUP -> "cgroup " + cgroup;
+            case CHILD -> "child " + id;
+        } + "]";
+    }
+}
