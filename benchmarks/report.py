@@ -24,13 +24,17 @@ import sys
 
 PACKAGE = "io.github.perfevent.benchmarks."
 RAW = PACKAGE + "RawLayerBenchmark."
+SAFE = PACKAGE + "SafeLayerBenchmark."
 EXPERIMENT = PACKAGE + "CriticalExperimentBenchmark."
 OVERHEAD = PACKAGE + "DowncallOverheadBenchmark."
 OPERATIONS = [
-    # operation, what one op is, Java/C target (None: no target)
-    ("read", "Syscalls.read, 8 bytes", 1.05),
-    ("enableDisable", "Syscalls.enable + Syscalls.disable", 1.05),
-    ("openClose", "Syscalls.perfEventOpen + Syscalls.close", None),
+    # Java benchmark, its C baseline, what one op is, Java/C target (None: no target)
+    (RAW + "read_java", RAW + "read_c", "Syscalls.read, 8 bytes", 1.05),
+    (RAW + "enableDisable_java", RAW + "enableDisable_c", "Syscalls.enable + Syscalls.disable", 1.05),
+    (RAW + "openClose_java", RAW + "openClose_c", "Syscalls.perfEventOpen + Syscalls.close", None),
+    (SAFE + "rawRead24_java", SAFE + "read24_c", "Syscalls.read, 24 bytes (value + times)", 1.05),
+    (SAFE + "counterRead_java", SAFE + "read24_c", "Counter.read(), same fd", 1.10),
+    (SAFE + "counterReadReading_java", SAFE + "read24_c", "Counter.read(Reading), same fd", 1.10),
 ]
 # Below 1 B/op nothing is allocated per operation (the smallest Java object is 16 bytes): what remains is JMH's own
 # per-iteration allocation divided by the millions of operations of an iteration.
@@ -176,8 +180,8 @@ def main(paths):
     print()
 
     rows, problems = [], []
-    for op, what, target in OPERATIONS:
-        java_name, c_name = RAW + op + "_java", RAW + op + "_c"
+    for java_name, c_name, what, target in OPERATIONS:
+        op = java_name[len(PACKAGE):].replace("Benchmark.", ".").removesuffix("_java")
         java, c = res.pooled(java_name), res.pooled(c_name)
         if java is None or c is None:
             continue
@@ -204,7 +208,7 @@ def main(paths):
         rows.append([op, what, fmt(java), f"{java['p50']:.1f}", fmt(c), f"{c['p50']:.1f}", fmt_paired(ratios),
                      fmt_pooled_ratio(java, c), verdict, fmt_bytes(alloc), alloc_verdict])
     if rows:
-        print("RAW LAYER vs C: ns per operation. C = one FFM call that runs the operation 1000 times "
+        print("JAVA vs C: ns per operation. C = one FFM call that runs the operation 1000 times "
               "(@OperationsPerInvocation(1000))")
         table(["benchmark", "one op", "Java ns/op", "Java p50", "C ns/op", "C p50", "Java/C per round",
                "Java/C pooled", "ratio target", "Java B/op", "alloc target"], rows)
@@ -241,7 +245,7 @@ def main(paths):
 
     if problems:
         print("Targets missed or not measured: " + "; ".join(problems))
-    elif any(n.startswith(RAW) for n in res.names):
+    elif any(n.startswith(RAW) or n.startswith(SAFE) for n in res.names):
         print("Targets: every Java/C ratio with a target meets it (median of rounds), and no Java path allocates.")
 
 
