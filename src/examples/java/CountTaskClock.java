@@ -14,8 +14,9 @@ import java.lang.foreign.ValueLayout;
 import static io.github.perfevent.sys.bindings.perf_event_h.*;
 
 /**
- * The README's example: counts this thread's task-clock and page faults over a small piece of work with the raw
- * layer, and prints them. Run with {@code mvn -q compile exec:exec}.
+ * The raw layer on its own: counts this thread's task-clock and page faults over a small piece of work with
+ * {@code Syscalls}, and prints them. Run with
+ * {@code java --enable-native-access=ALL-UNNAMED -cp target/classes src/examples/java/CountTaskClock.java}.
  */
 public class CountTaskClock {
 

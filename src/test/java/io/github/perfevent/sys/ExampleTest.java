@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The README's first command runs src/examples/java/CountTaskClock.java; this runs it the same way. */
+/** The raw-layer example of the README, src/examples/java/CountTaskClock.java, run the way a user runs it. */
 class ExampleTest {
 
     @Test
