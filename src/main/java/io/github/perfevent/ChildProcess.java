@@ -144,17 +144,17 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** @return the child's process id (the shell's, which becomes the command's at {@code exec}) */
+    /** {@return the child's process id (the shell's, which becomes the command's at {@code exec})} */
     public int pid() {
         return pid;
     }
 
-    /** @return the command, as given */
+    /** {@return the command, as given} */
     public List<String> command() {
         return command;
     }
 
-    /** @return the underlying process, for its streams and {@link Process#onExit()} */
+    /** {@return the underlying process, for its streams and {@link Process#onExit()}} */
     public Process process() {
         return process;
     }

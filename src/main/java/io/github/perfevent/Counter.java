@@ -122,27 +122,30 @@ public final class Counter implements AutoCloseable {
         }
     }
 
-    /** @return the event counted */
+    /** {@return the event counted} */
     public Event event() {
         return event;
     }
 
-    /** @return the target counted */
+    /** {@return the target counted} */
     public Target target() {
         return target;
     }
 
-    /** @return the options it was opened with */
+    /** {@return the options it was opened with} */
     public Options options() {
         return options;
     }
 
-    /** @return the number of fds: one per thread or CPU of the target */
+    /** {@return the number of fds: one per thread or CPU of the target} */
     public int size() {
         return fds.length;
     }
 
-    /** @param index an fd's index, 0 to {@link #size()} - 1 @return what it counts, such as {@code tid 1234} or {@code cpu 0} */
+    /**
+     * @param index an fd's index, 0 to {@link #size()} - 1
+     * @return what it counts, such as {@code tid 1234} or {@code cpu 0}
+     */
     public String label(int index) {
         return labels.get(index);
     }
@@ -263,7 +266,7 @@ public final class Counter implements AutoCloseable {
         return fds[Objects.checkIndex(index, fds.length)];
     }
 
-    /** @return whether {@link #close()} was called */
+    /** {@return whether {@link #close()} was called} */
     public synchronized boolean isClosed() {
         return closed;
     }
@@ -320,7 +323,7 @@ public final class Counter implements AutoCloseable {
         }
     }
 
-    /** @return the event, the target and whether it is closed */
+    /** {@return the event, the target and whether it is closed} */
     @Override
     public String toString() {
         return "Counter[" + event + ", " + target + (closed ? ", closed]" : "]");

@@ -75,17 +75,17 @@ public final class Event {
             this.alias = alias;
         }
 
-        /** @return the name {@code perf} gives it, such as {@code cpu-cycles} */
+        /** {@return the name {@code perf} gives it, such as {@code cpu-cycles}} */
         public String perfName() {
             return perfName;
         }
 
-        /** @return perf's short alias ({@code cycles}, {@code branches}), or {@code null} */
+        /** {@return perf's short alias ({@code cycles}, {@code branches}), or {@code null}} */
         public String alias() {
             return alias;
         }
 
-        /** @return the event, for {@link Counter#open} */
+        /** {@return the event, for {@link Counter#open}} */
         public Event event() {
             return new Event(perfName, PERF_TYPE_HARDWARE(), config);
         }
@@ -132,17 +132,17 @@ public final class Event {
             this.alias = alias;
         }
 
-        /** @return the name {@code perf} gives it, such as {@code task-clock} */
+        /** {@return the name {@code perf} gives it, such as {@code task-clock}} */
         public String perfName() {
             return perfName;
         }
 
-        /** @return perf's short alias ({@code faults}, {@code cs}, {@code migrations}), or {@code null} */
+        /** {@return perf's short alias ({@code faults}, {@code cs}, {@code migrations}), or {@code null}} */
         public String alias() {
             return alias;
         }
 
-        /** @return the event, for {@link Counter#open} */
+        /** {@return the event, for {@link Counter#open}} */
         public Event event() {
             return new Event(perfName, PERF_TYPE_SOFTWARE(), config);
         }
@@ -173,7 +173,7 @@ public final class Event {
             this.id = id;
         }
 
-        /** @return perf's prefix, such as {@code L1-dcache} */
+        /** {@return perf's prefix, such as {@code L1-dcache}} */
         public String perfName() {
             return perfName;
         }
@@ -196,7 +196,7 @@ public final class Event {
             this.id = id;
         }
 
-        /** @return perf's word, such as {@code load} */
+        /** {@return perf's word, such as {@code load}} */
         public String perfName() {
             return perfName;
         }
@@ -233,7 +233,7 @@ public final class Event {
             this.bpType = bpType;
         }
 
-        /** @return the {@code bp_type} value */
+        /** {@return the {@code bp_type} value} */
         public int bpType() {
             return bpType;
         }
@@ -445,17 +445,26 @@ public final class Event {
                 parsed);
     }
 
-    /** @param value the {@code config1} field @return this event with it */
+    /**
+     * @param value the {@code config1} field
+     * @return this event with it
+     */
     public Event withConfig1(long value) {
         return new Event(name, type, config, value, config2, config3, config4, bpType, probePath, modifiers);
     }
 
-    /** @param value the {@code config2} field @return this event with it */
+    /**
+     * @param value the {@code config2} field
+     * @return this event with it
+     */
     public Event withConfig2(long value) {
         return new Event(name, type, config, config1, value, config3, config4, bpType, probePath, modifiers);
     }
 
-    /** @param value the {@code config3} field (Linux 6.3+) @return this event with it */
+    /**
+     * @param value the {@code config3} field (Linux 6.3+)
+     * @return this event with it
+     */
     public Event withConfig3(long value) {
         return new Event(name, type, config, config1, config2, value, config4, bpType, probePath, modifiers);
     }
@@ -473,37 +482,37 @@ public final class Event {
         return new Event(newName, type, config, config1, config2, config3, config4, bpType, probePath, modifiers);
     }
 
-    /** @return the name, as perf would print it */
+    /** {@return the name, as perf would print it} */
     public String name() {
         return name;
     }
 
-    /** @return the attr {@code type} */
+    /** {@return the attr {@code type}} */
     public int type() {
         return type;
     }
 
-    /** @return the attr {@code config} */
+    /** {@return the attr {@code config}} */
     public long config() {
         return config;
     }
 
-    /** @return the attr {@code config1} ({@code bp_addr} of a breakpoint; 0 for a uprobe, whose path is set at open) */
+    /** {@return the attr {@code config1} ({@code bp_addr} of a breakpoint; 0 for a uprobe, whose path is set at open)} */
     public long config1() {
         return config1;
     }
 
-    /** @return the attr {@code config2} ({@code bp_len} of a breakpoint, the file offset of a uprobe) */
+    /** {@return the attr {@code config2} ({@code bp_len} of a breakpoint, the file offset of a uprobe)} */
     public long config2() {
         return config2;
     }
 
-    /** @return the attr {@code config3} */
+    /** {@return the attr {@code config3}} */
     public long config3() {
         return config3;
     }
 
-    /** @return the attr {@code config4} */
+    /** {@return the attr {@code config4}} */
     public long config4() {
         return config4;
     }
@@ -541,7 +550,7 @@ public final class Event {
         return Objects.hash(name, type, config, config1, config2, config3, config4, bpType, probePath, modifiers);
     }
 
-    /** @return the name */
+    /** {@return the name} */
     @Override
     public String toString() {
         return name;

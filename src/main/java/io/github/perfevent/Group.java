@@ -121,27 +121,30 @@ public final class Group implements AutoCloseable {
         }
     }
 
-    /** @return the members, leader first */
+    /** {@return the members, leader first} */
     public List<Event> events() {
         return events;
     }
 
-    /** @return the target */
+    /** {@return the target} */
     public Target target() {
         return target;
     }
 
-    /** @return the number of groups: one per thread or CPU of the target */
+    /** {@return the number of groups: one per thread or CPU of the target} */
     public int sites() {
         return labels.size();
     }
 
-    /** @param site a group's index @return what it counts, such as {@code cpu 1} */
+    /**
+     * @param site a group's index
+     * @return what it counts, such as {@code cpu 1}
+     */
     public String label(int site) {
         return labels.get(site);
     }
 
-    /** @return a holder for {@link #read(GroupReading)}, sized for this group */
+    /** {@return a holder for {@link #read(GroupReading)}, sized for this group} */
     public GroupReading newReading() {
         return new GroupReading(events);
     }
@@ -248,7 +251,7 @@ public final class Group implements AutoCloseable {
         return fds[site * members + Objects.checkIndex(member, members)];
     }
 
-    /** @return whether {@link #close()} was called */
+    /** {@return whether {@link #close()} was called} */
     public synchronized boolean isClosed() {
         return closed;
     }
@@ -306,7 +309,7 @@ public final class Group implements AutoCloseable {
         }
     }
 
-    /** @return the members, the target and whether it is closed */
+    /** {@return the members, the target and whether it is closed} */
     @Override
     public String toString() {
         return "Group[" + events + ", " + target + (closed ? ", closed]" : "]");

@@ -38,17 +38,23 @@ public final class GroupReading {
         scaledValues = new long[n];
     }
 
-    /** @return the number of members */
+    /** {@return the number of members} */
     public int size() {
         return values.length;
     }
 
-    /** @param member the member's index, in the order the group was opened @return its event */
+    /**
+     * @param member the member's index, in the order the group was opened
+     * @return its event
+     */
     public Event event(int member) {
         return events.get(member);
     }
 
-    /** @param member the member's index @return its count */
+    /**
+     * @param member the member's index
+     * @return its count
+     */
     public long value(int member) {
         requireRead();
         return values[member];
@@ -78,36 +84,42 @@ public final class GroupReading {
         return ids[member];
     }
 
-    /** @param member the member's index @return its lost samples ({@link ReadFormat#LOST}) */
+    /**
+     * @param member the member's index
+     * @return its lost samples ({@link ReadFormat#LOST})
+     */
     public long lost(int member) {
         require(ReadFormat.LOST);
         return lost[member];
     }
 
-    /** @return nanoseconds the group was enabled */
+    /** {@return nanoseconds the group was enabled} */
     public long timeEnabled() {
         require(ReadFormat.TOTAL_TIME_ENABLED);
         return timeEnabled;
     }
 
-    /** @return nanoseconds the group was counting */
+    /** {@return nanoseconds the group was counting} */
     public long timeRunning() {
         require(ReadFormat.TOTAL_TIME_RUNNING);
         return timeRunning;
     }
 
-    /** @return whether the group ran for less than its enabled time, making scaled values estimates */
+    /** {@return whether the group ran for less than its enabled time, making scaled values estimates} */
     public boolean isScaled() {
         requireTimes();
         return scaled;
     }
 
-    /** @param format a read format @return whether this reading has that field */
+    /**
+     * @param format a read format
+     * @return whether this reading has that field
+     */
     public boolean has(ReadFormat format) {
         return (formatBits & format.bit()) != 0;
     }
 
-    /** @return how many groups (threads or CPUs) were summed: 0 before the first read */
+    /** {@return how many groups (threads or CPUs) were summed: 0 before the first read} */
     public int sources() {
         return sources;
     }
@@ -131,7 +143,7 @@ public final class GroupReading {
         require(ReadFormat.TOTAL_TIME_RUNNING);
     }
 
-    /** @return each member's name and value, such as {@code GroupReading[task-clock=1200, page-faults=3]} */
+    /** {@return each member's name and value, such as {@code GroupReading[task-clock=1200, page-faults=3]}} */
     @Override
     public String toString() {
         if (sources == 0) {

@@ -75,12 +75,17 @@ public final class Options {
         return o;
     }
 
-    /** @return the defaults: count everything the event sees, read value with time enabled and running */
+    /** {@return the defaults: count everything the event sees, read value with time enabled and running} */
     public static Options defaults() {
         return DEFAULTS;
     }
 
-    /** @param on {@code exclude_user}: do not count in user space @return the changed copy */
+    /**
+     * {@code exclude_user}: do not count in user space
+     *
+     * @param on whether to set it
+     * @return the changed copy
+     */
     public Options excludeUser(boolean on) {
         Options o = copy();
         o.excludeUser = on;
@@ -88,8 +93,10 @@ public final class Options {
     }
 
     /**
-     * @param on {@code exclude_kernel}: do not count in the kernel. An unprivileged user needs it at
+     * {@code exclude_kernel}: do not count in the kernel. An unprivileged user needs it at
      *     {@code perf_event_paranoid} 2 (the default).
+     *
+     * @param on whether to set it
      * @return the changed copy
      */
     public Options excludeKernel(boolean on) {
@@ -98,28 +105,48 @@ public final class Options {
         return o;
     }
 
-    /** @param on {@code exclude_hv}: do not count in the hypervisor @return the changed copy */
+    /**
+     * {@code exclude_hv}: do not count in the hypervisor
+     *
+     * @param on whether to set it
+     * @return the changed copy
+     */
     public Options excludeHv(boolean on) {
         Options o = copy();
         o.excludeHv = on;
         return o;
     }
 
-    /** @param on {@code exclude_idle}: do not count while the CPU is idle @return the changed copy */
+    /**
+     * {@code exclude_idle}: do not count while the CPU is idle
+     *
+     * @param on whether to set it
+     * @return the changed copy
+     */
     public Options excludeIdle(boolean on) {
         Options o = copy();
         o.excludeIdle = on;
         return o;
     }
 
-    /** @param on {@code exclude_host}: count only in guests (KVM hosts) @return the changed copy */
+    /**
+     * {@code exclude_host}: count only in guests (KVM hosts)
+     *
+     * @param on whether to set it
+     * @return the changed copy
+     */
     public Options excludeHost(boolean on) {
         Options o = copy();
         o.excludeHost = on;
         return o;
     }
 
-    /** @param on {@code exclude_guest}: do not count in guests (KVM hosts) @return the changed copy */
+    /**
+     * {@code exclude_guest}: do not count in guests (KVM hosts)
+     *
+     * @param on whether to set it
+     * @return the changed copy
+     */
     public Options excludeGuest(boolean on) {
         Options o = copy();
         o.excludeGuest = on;
@@ -127,9 +154,10 @@ public final class Options {
     }
 
     /**
-     * @param on {@code inherit}: also count the threads and processes the target creates <em>after</em> the counter
-     *     is opened, adding their counts when they exit (a group with {@code inherit} cannot be read with
-     *     {@link ReadFormat#ID}-less group reads on old kernels; 6.x accepts it)
+     * {@code inherit}: also count the threads and processes the target creates <em>after</em> the counter
+     *     is opened; a read includes their counts, live ones and those of children that have exited.
+     *
+     * @param on whether to set it
      * @return the changed copy
      */
     public Options inherit(boolean on) {
@@ -138,7 +166,12 @@ public final class Options {
         return o;
     }
 
-    /** @param on {@code inherit_stat}: keep per-task counts of inherited tasks (sampling side) @return the changed copy */
+    /**
+     * {@code inherit_stat}: keep per-task counts of inherited tasks (sampling side)
+     *
+     * @param on whether to set it
+     * @return the changed copy
+     */
     public Options inheritStat(boolean on) {
         Options o = copy();
         o.inheritStat = on;
@@ -146,8 +179,10 @@ public final class Options {
     }
 
     /**
-     * @param on {@code inherit_thread} (Linux 5.13+): inherit only to threads ({@code CLONE_THREAD}), not to child
+     * {@code inherit_thread} (Linux 5.13+): inherit only to threads ({@code CLONE_THREAD}), not to child
      *     processes; requires {@link #inherit}
+     *
+     * @param on whether to set it
      * @return the changed copy
      */
     public Options inheritThread(boolean on) {
@@ -156,14 +191,24 @@ public final class Options {
         return o;
     }
 
-    /** @param on {@code pinned}: always on a counter, never multiplexed (a group leader only) @return the changed copy */
+    /**
+     * {@code pinned}: always on a counter, never multiplexed (a group leader only)
+     *
+     * @param on whether to set it
+     * @return the changed copy
+     */
     public Options pinned(boolean on) {
         Options o = copy();
         o.pinned = on;
         return o;
     }
 
-    /** @param on {@code exclusive}: no other group shares the PMU while this one runs @return the changed copy */
+    /**
+     * {@code exclusive}: no other group shares the PMU while this one runs
+     *
+     * @param on whether to set it
+     * @return the changed copy
+     */
     public Options exclusive(boolean on) {
         Options o = copy();
         o.exclusive = on;
@@ -171,8 +216,10 @@ public final class Options {
     }
 
     /**
-     * @param on {@code enable_on_exec}: start counting when the target next calls {@code exec}. Counting a
+     * {@code enable_on_exec}: start counting when the target next calls {@code exec}. Counting a
      *     {@link ChildProcess} sets it for you.
+     *
+     * @param on whether to set it
      * @return the changed copy
      */
     public Options enableOnExec(boolean on) {
@@ -181,7 +228,12 @@ public final class Options {
         return o;
     }
 
-    /** @param on {@code remove_on_exec} (Linux 5.13+): the event goes away when the target calls {@code exec} @return the changed copy */
+    /**
+     * {@code remove_on_exec} (Linux 5.13+): the event goes away when the target calls {@code exec}
+     *
+     * @param on whether to set it
+     * @return the changed copy
+     */
     public Options removeOnExec(boolean on) {
         Options o = copy();
         o.removeOnExec = on;
@@ -225,7 +277,7 @@ public final class Options {
         return o;
     }
 
-    /** @return the {@code read_format} selection */
+    /** {@return the {@code read_format} selection} */
     public Set<ReadFormat> readFormat() {
         return readFormat;
     }
@@ -260,7 +312,7 @@ public final class Options {
         return on ? 1 : 0;
     }
 
-    /** @return the options that differ from the defaults, such as {@code Options[excludeKernel, inherit]} */
+    /** {@return the options that differ from the defaults, such as {@code Options[excludeKernel, inherit]}} */
     @Override
     public String toString() {
         StringJoiner set = new StringJoiner(", ", "Options[", "]");

@@ -37,22 +37,22 @@ public final class PerfEventException extends RuntimeException {
         this.hint = hint;
     }
 
-    /** @return the errno, a positive number such as {@link Errno#EACCES} */
+    /** {@return the errno, a positive number such as {@link Errno#EACCES}} */
     public int errno() {
         return errno;
     }
 
-    /** @return the errno's symbolic name, such as {@code "EACCES"} */
+    /** {@return the errno's symbolic name, such as {@code "EACCES"}} */
     public String errnoName() {
         return Errno.name(errno);
     }
 
-    /** @return the call that failed, with its arguments */
+    /** {@return the call that failed, with its arguments} */
     public String call() {
         return call;
     }
 
-    /** @return what the errno most likely means for this call and what to do about it; may be empty */
+    /** {@return what the errno most likely means for this call and what to do about it; may be empty} */
     public String hint() {
         return hint;
     }

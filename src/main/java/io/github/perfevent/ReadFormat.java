@@ -34,7 +34,7 @@ public enum ReadFormat {
         this.bit = bit;
     }
 
-    /** @return the {@code PERF_FORMAT_*} bit */
+    /** {@return the {@code PERF_FORMAT_*} bit} */
     public long bit() {
         return bit;
     }

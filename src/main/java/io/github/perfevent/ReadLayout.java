@@ -45,7 +45,7 @@ final class ReadLayout {
         this.byteSize = Long.BYTES * (members == 0 ? perValue + times : 1 + times + members * perValue);
     }
 
-    /** @return the bytes the kernel writes for this format */
+    /** {@return the bytes the kernel writes for this format} */
     long byteSize() {
         return byteSize;
     }

@@ -36,19 +36,19 @@ public final class Reading {
     public Reading() {
     }
 
-    /** @return the count (summed over the counter's threads or CPUs), as the kernel gave it */
+    /** {@return the count (summed over the counter's threads or CPUs), as the kernel gave it} */
     public long value() {
         requireRead();
         return value;
     }
 
-    /** @return nanoseconds the event was enabled ({@link ReadFormat#TOTAL_TIME_ENABLED}) */
+    /** {@return nanoseconds the event was enabled ({@link ReadFormat#TOTAL_TIME_ENABLED})} */
     public long timeEnabled() {
         require(ReadFormat.TOTAL_TIME_ENABLED);
         return timeEnabled;
     }
 
-    /** @return nanoseconds the event was counting ({@link ReadFormat#TOTAL_TIME_RUNNING}) */
+    /** {@return nanoseconds the event was counting ({@link ReadFormat#TOTAL_TIME_RUNNING})} */
     public long timeRunning() {
         require(ReadFormat.TOTAL_TIME_RUNNING);
         return timeRunning;
@@ -67,7 +67,7 @@ public final class Reading {
         return id;
     }
 
-    /** @return the number of lost samples ({@link ReadFormat#LOST}) */
+    /** {@return the number of lost samples ({@link ReadFormat#LOST})} */
     public long lost() {
         require(ReadFormat.LOST);
         return lost;
@@ -100,7 +100,7 @@ public final class Reading {
         return (formatBits & format.bit()) != 0;
     }
 
-    /** @return how many fds (threads or CPUs) were summed: 0 before the first read */
+    /** {@return how many fds (threads or CPUs) were summed: 0 before the first read} */
     public int sources() {
         return sources;
     }
@@ -124,7 +124,7 @@ public final class Reading {
         require(ReadFormat.TOTAL_TIME_RUNNING);
     }
 
-    /** @return the fields read, such as {@code Reading[value=5120, enabled=1000, running=1000]} */
+    /** {@return the fields read, such as {@code Reading[value=5120, enabled=1000, running=1000]}} */
     @Override
     public String toString() {
         if (sources == 0) {

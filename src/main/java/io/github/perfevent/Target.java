@@ -67,7 +67,7 @@ public final class Target {
         this.child = child;
     }
 
-    /** @return the OS thread that opens the counter ({@code pid = 0}); a virtual thread is refused */
+    /** {@return the OS thread that opens the counter ({@code pid = 0}); a virtual thread is refused} */
     public static Target currentThread() {
         return new Target(Kind.CURRENT_THREAD, 0, null, null, null);
     }
@@ -111,7 +111,7 @@ public final class Target {
         return new Target(Kind.CPU, cpu, null, null, null);
     }
 
-    /** @return every task on every online CPU ({@code /sys/devices/system/cpu/online}), one fd per CPU */
+    /** {@return every task on every online CPU ({@code /sys/devices/system/cpu/online}), one fd per CPU} */
     public static Target allCpus() {
         return new Target(Kind.ALL_CPUS, 0, null, null, null);
     }
@@ -319,7 +319,7 @@ public final class Target {
         }
     }
 
-    /** @return what the target is, such as {@code Target[tid 1234]} or {@code Target[all CPUs]} */
+    /** {@return what the target is, such as {@code Target[tid 1234]} or {@code Target[all CPUs]}} */
     @Override
     public String toString() {
         return "Target[" + switch (kind) {
