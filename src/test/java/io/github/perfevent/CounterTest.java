@@ -205,6 +205,19 @@ class CounterTest {
     }
 
     @Test
+    void everyFdIsCloseOnExec() throws Exception {
+        try (Counter counter = Counter.open(TASK_CLOCK);
+                Group group = Group.open(Target.currentThread(), Options.defaults(), PAGE_FAULTS, TASK_CLOCK)) {
+            for (int fd : new int[] {counter.fd(0), group.fd(0, 0), group.fd(0, 1)}) {
+                String flags = Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd)).stream()
+                        .filter(l -> l.startsWith("flags:")).findFirst().orElseThrow();
+                long octal = Long.parseLong(flags.substring("flags:".length()).strip(), 8);
+                assertEquals(Syscalls.O_CLOEXEC, octal & Syscalls.O_CLOEXEC, "fd " + fd + ": " + flags);
+            }
+        }
+    }
+
+    @Test
     void idsAreThoseOfPerfEventIocIdAndDifferPerFd() {
         try (Counter a = Counter.open(PAGE_FAULTS, Target.currentThread(),
                 Options.defaults().readFormat(java.util.EnumSet.of(ReadFormat.ID)));
