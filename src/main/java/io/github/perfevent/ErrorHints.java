@@ -33,7 +33,6 @@ import java.util.StringJoiner;
 final class ErrorHints {
 
     private static final Path PARANOID = Path.of("/proc/sys/kernel/perf_event_paranoid");
-    private static final Path PMUS = Path.of("/sys/bus/event_source/devices");
     private static final Path LIMITS = Path.of("/proc/self/limits");
 
     private ErrorHints() {
@@ -110,8 +109,8 @@ final class ErrorHints {
     private static String notSupported(Event event) {
         int type = event.type();
         if (type == PERF_TYPE_HARDWARE() || type == PERF_TYPE_HW_CACHE() || type == PERF_TYPE_RAW()) {
-            if (!Files.isDirectory(PMUS.resolve("cpu")) && !hasCorePmu()) {
-                return "this machine exposes no hardware PMU (no cpu PMU in " + PMUS + "), as in most virtual "
+            if (!EventCatalog.hasHardwarePmu()) {
+                return "this machine exposes no hardware PMU (no cpu PMU in " + Pmu.DEVICES + "), as in most virtual "
                         + "machines: hardware, cache and raw events cannot be counted here; software events "
                         + "(task-clock, page-faults...) can";
             }
@@ -120,15 +119,6 @@ final class ErrorHints {
         return "the kernel has no event " + event.name() + " (type " + Integer.toUnsignedString(type) + ", config 0x"
                 + Long.toHexString(event.config()) + "): the PMU or the event is not on this machine; list the "
                 + "available events with EventCatalog";
-    }
-
-    private static boolean hasCorePmu() {
-        for (String name : List.of("cpu_core", "cpu_atom", "armv8_pmuv3", "armv8_pmuv3_0")) {
-            if (Files.isDirectory(PMUS.resolve(name))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String tooBig(MemorySegment attr) {

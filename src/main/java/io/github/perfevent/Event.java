@@ -239,7 +239,7 @@ public final class Event {
         }
     }
 
-    private static final int BP_TYPE_UNSET = HW_BREAKPOINT_EMPTY();
+    static final int BP_TYPE_UNSET = HW_BREAKPOINT_EMPTY();
 
     private final String name;
     private final int type;
@@ -436,13 +436,13 @@ public final class Event {
      * {@code p} up to three times or {@code P} for the highest {@code precise_ip}.
      *
      * @param letters the modifier letters, such as {@code "u"} or {@code "kpp"}
-     * @return the modified event, named {@code name:letters}
+     * @return the modified event, named {@code name:letters} (or {@code pmu/terms/letters}, as perf writes it)
      * @throws PerfEventException (EINVAL) for a letter that is not a counting modifier
      */
     public Event withModifiers(String letters) {
         Modifiers parsed = Modifiers.parse(name, letters);
-        return new Event(name + ":" + letters, type, config, config1, config2, config3, config4, bpType, probePath,
-                parsed);
+        String modified = name.endsWith("/") ? name + letters : name + ":" + letters; // perf: msr/tsc/u, cycles:u
+        return new Event(modified, type, config, config1, config2, config3, config4, bpType, probePath, parsed);
     }
 
     /**

@@ -24,8 +24,12 @@ public final class Errno {
     public static final int ESRCH = 3;
     /** Interrupted system call. */
     public static final int EINTR = 4;
+    /** Input/output error: for the safe layer, a sysfs or tracefs file that could not be read. */
+    public static final int EIO = 5;
     /** Argument list too long: for perf, the attr {@code size} is one the kernel does not accept. */
     public static final int E2BIG = 7;
+    /** Exec format error: for the safe layer, a file that is not an ELF binary it can read. */
+    public static final int ENOEXEC = 8;
     /** Bad file descriptor: a group leader or output fd that is not a perf event. */
     public static final int EBADF = 9;
     /** Resource temporarily unavailable. */

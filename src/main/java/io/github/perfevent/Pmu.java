@@ -1,0 +1,257 @@
+/*
+ * Copyright The perf-event-open for Java authors.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package io.github.perfevent;
+
+import io.github.perfevent.sys.Errno;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * A performance monitoring unit as the kernel lists it in {@code /sys/bus/event_source/devices/<name>}
+ * (sysfs-bus-event_source-devices-format and -events in the kernel's ABI documentation; perf_event_open(2),
+ * "Dynamic PMU"): its {@code type} (the attr's {@code type}), its {@code format/} files, which say which bits of
+ * {@code config}, {@code config1}... hold each field (such as {@code event: config:0-63}), and its {@code events/}
+ * files, which name settings of those fields (such as {@code tsc: event=0x00}).
+ *
+ * <p>{@link #event(String)} turns perf's term syntax into an {@link Event}: {@code Pmu.named("msr").event("tsc")} is
+ * perf's {@code msr/tsc/}. Read from sysfs when asked; immutable and thread-safe.
+ */
+public final class Pmu {
+
+    static final Path DEVICES = Path.of("/sys/bus/event_source/devices");
+    private static final String[] CONFIG_WORDS = {"config", "config1", "config2", "config3", "config4"};
+    private static final Set<String> EVENT_FILE_SUFFIXES = Set.of(".scale", ".unit", ".snapshot", ".per-pkg");
+
+    private final String name;
+    private final int type;
+    private final Map<String, String> formats;
+    private final Map<String, String> events;
+
+    private Pmu(String name, int type, Map<String, String> formats, Map<String, String> events) {
+        this.name = name;
+        this.type = type;
+        this.formats = Collections.unmodifiableMap(formats);
+        this.events = Collections.unmodifiableMap(events);
+    }
+
+    /**
+     * The PMU {@code name} of this machine.
+     *
+     * @param name the directory name, such as {@code msr} or {@code uprobe}
+     * @return the PMU
+     * @throws PerfEventException ENOENT when there is no such PMU (the hint lists the nearest and all PMUs)
+     */
+    public static Pmu named(String name) {
+        return named(DEVICES, name);
+    }
+
+    static Pmu named(Path devices, String name) {
+        Path dir = devices.resolve(name);
+        if (name.isEmpty() || name.contains("/") || !Files.isDirectory(dir)) {
+            List<String> all = names(devices);
+            throw new PerfEventException(Errno.ENOENT, "find PMU " + name, "there is no " + dir + "."
+                    + Suggestions.didYouMean(name, all) + " PMUs here: " + String.join(", ", all));
+        }
+        return load(dir);
+    }
+
+    /**
+     * {@return every PMU of this machine, sorted by name}
+     */
+    public static List<Pmu> all() {
+        return all(DEVICES);
+    }
+
+    static List<Pmu> all(Path devices) {
+        List<Pmu> pmus = new ArrayList<>();
+        for (String name : names(devices)) {
+            pmus.add(load(devices.resolve(name)));
+        }
+        return pmus;
+    }
+
+    private static List<String> names(Path devices) {
+        try (Stream<Path> entries = Files.list(devices)) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static Pmu load(Path dir) {
+        String name = dir.getFileName().toString();
+        String typeText = readLine(dir.resolve("type"));
+        int type;
+        try {
+            type = Integer.parseInt(typeText);
+        } catch (NumberFormatException e) {
+            throw new PerfEventException(Errno.EIO, "read " + dir.resolve("type"), "expected a number, found '"
+                    + typeText + "'");
+        }
+        return new Pmu(name, type, readDirectory(dir.resolve("format"), false),
+                readDirectory(dir.resolve("events"), true));
+    }
+
+    private static Map<String, String> readDirectory(Path dir, boolean skipEventAttributes) {
+        Map<String, String> contents = new TreeMap<>();
+        if (!Files.isDirectory(dir)) {
+            return contents;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                String key = file.getFileName().toString();
+                if (skipEventAttributes && EVENT_FILE_SUFFIXES.stream().anyMatch(key::endsWith)) {
+                    continue;
+                }
+                contents.put(key, readLine(file));
+            }
+        } catch (IOException e) {
+            throw new PerfEventException(Errno.EIO, "list " + dir, e.toString());
+        }
+        return contents;
+    }
+
+    /** The first line of a sysfs file, trimmed (read through a reader: sysfs files report a size of 4096 or 0). */
+    private static String readLine(Path file) {
+        try (BufferedReader reader = Files.newBufferedReader(file)) {
+            String line = reader.readLine();
+            return line == null ? "" : line.strip();
+        } catch (IOException e) {
+            throw new PerfEventException(Errno.EIO, "read " + file, e.toString());
+        }
+    }
+
+    /** {@return the PMU's name, its directory in sysfs} */
+    public String name() {
+        return name;
+    }
+
+    /** {@return the value for {@code perf_event_attr.type}} */
+    public int type() {
+        return type;
+    }
+
+    /** {@return field name → bit ranges, from {@code format/}, such as {@code event → config:0-63}} */
+    public Map<String, String> formats() {
+        return formats;
+    }
+
+    /** {@return event name → its terms, from {@code events/}, such as {@code tsc → event=0x00}} */
+    public Map<String, String> events() {
+        return events;
+    }
+
+    /**
+     * An event of this PMU from perf's terms: comma-separated {@code field=value} (decimal or {@code 0x} hex),
+     * a lone {@code field} meaning 1, or the name of one of {@link #events()}, which stands for its own terms. Each
+     * field's value is spread over the bit ranges its format gives, low bits first. As in perf, {@code config},
+     * {@code config1}, {@code config2}, {@code config3} and {@code config4} are fields of every PMU that set the whole
+     * word. No terms: config 0.
+     *
+     * @param terms the terms, such as {@code "tsc"} or {@code "event=0x3c,umask=0x01"}
+     * @return the event, named like perf: {@code msr/tsc/}
+     * @throws PerfEventException ENOENT for an unknown field or event (with the nearest names), EINVAL for a term
+     *     that does not parse, a value too wide for its field, or a format this library cannot read
+     */
+    public Event event(String terms) {
+        long[] config = new long[CONFIG_WORDS.length];
+        apply(terms, config, 0);
+        return new Event(name + "/" + terms + "/", type, config[0], config[1], config[2], config[3], config[4],
+                Event.BP_TYPE_UNSET, null, Event.Modifiers.NONE);
+    }
+
+    private void apply(String terms, long[] config, int depth) {
+        if (terms.isBlank()) {
+            return;
+        }
+        for (String term : terms.split(",", -1)) {
+            String t = term.strip();
+            int eq = t.indexOf('=');
+            String field = eq < 0 ? t : t.substring(0, eq).strip();
+            if (field.isEmpty()) {
+                throw invalid(terms, "an empty term (two commas, or a comma at an end)");
+            }
+            if (eq < 0 && !formats.containsKey(field) && events.containsKey(field)) {
+                if (depth > 2) {
+                    throw invalid(terms, "event " + field + " refers to itself");
+                }
+                apply(events.get(field), config, depth + 1);
+                continue;
+            }
+            String format = formats.containsKey(field) ? formats.get(field)
+                    : List.of(CONFIG_WORDS).contains(field) ? field + ":0-63" : null;
+            if (format == null) {
+                Set<String> known = new TreeSet<>(formats.keySet());
+                known.addAll(events.keySet());
+                throw new PerfEventException(Errno.ENOENT, "event " + name + "/" + terms + "/", "PMU " + name
+                        + " has no field or event '" + field + "'." + Suggestions.didYouMean(field, known)
+                        + (known.isEmpty() ? " It has no fields or named events."
+                                : " Fields: " + formats.keySet() + "; events: " + events.keySet()));
+            }
+            long value = eq < 0 ? 1 : parseValue(terms, t.substring(eq + 1).strip());
+            encode(terms, field, format, value, config);
+        }
+    }
+
+    private PerfEventException invalid(String terms, String why) {
+        return new PerfEventException(Errno.EINVAL, "parse event " + name + "/" + terms + "/", why);
+    }
+
+    private long parseValue(String terms, String text) {
+        try {
+            return text.startsWith("0x") || text.startsWith("0X") ? Long.parseUnsignedLong(text.substring(2), 16)
+                    : Long.parseUnsignedLong(text);
+        } catch (NumberFormatException e) {
+            throw invalid(terms, "'" + text + "' is not a number (decimal, or hex with 0x)");
+        }
+    }
+
+    /** Writes {@code value} into the bits {@code format} names ({@code config1:0-7,32-35}), low bits first. */
+    private void encode(String terms, String field, String format, long value, long[] config) {
+        int colon = format.indexOf(':');
+        int word = colon < 0 ? -1 : List.of(CONFIG_WORDS).indexOf(format.substring(0, colon));
+        if (word < 0) {
+            throw invalid(terms, "field " + field + " has a format this library cannot read: '" + format + "'");
+        }
+        int bit = 0;
+        long remaining = value;
+        for (String range : format.substring(colon + 1).split(",")) {
+            int dash = range.indexOf('-');
+            int low;
+            int high;
+            try {
+                low = Integer.parseInt(dash < 0 ? range : range.substring(0, dash));
+                high = dash < 0 ? low : Integer.parseInt(range.substring(dash + 1));
+            } catch (NumberFormatException e) {
+                throw invalid(terms, "field " + field + " has a format this library cannot read: '" + format + "'");
+            }
+            int width = high - low + 1;
+            long mask = width == 64 ? -1L : (1L << width) - 1;
+            config[word] = config[word] & ~(mask << low) | (remaining & mask) << low;
+            remaining = width == 64 ? 0 : remaining >>> width;
+            bit += width;
+        }
+        if (remaining != 0) {
+            throw invalid(terms, "value 0x" + Long.toHexString(value) + " does not fit in field " + field + " ("
+                    + bit + " bits: " + format + ")");
+        }
+    }
+
+    /** {@return the name, type, formats and events} */
+    @Override
+    public String toString() {
+        return "Pmu[" + name + ", type " + type + ", formats " + formats + ", events " + events + "]";
+    }
+}
