@@ -87,6 +87,9 @@ final class EventNames {
         int colon = name.indexOf(':');
         String head = colon < 0 ? name : name.substring(0, colon);
         String rest = colon < 0 ? "" : name.substring(colon + 1);
+        if (colon >= 0 && rest.isEmpty()) {
+            throw syntax(text, "nothing after ':'; write a tracepoint as subsystem:name, modifiers as event:u");
+        }
         Event symbolic = SYMBOLIC.get(head.toLowerCase(Locale.ROOT));
         if (symbolic != null) {
             return colon < 0 ? symbolic : symbolic.withModifiers(rest);
@@ -98,9 +101,6 @@ final class EventNames {
         }
         if (colon < 0) {
             throw unknown(text, head);
-        }
-        if (rest.isEmpty()) {
-            throw syntax(text, "nothing after ':'; write a tracepoint as subsystem:name, modifiers as event:u");
         }
         int second = rest.indexOf(':');
         String tracepoint = second < 0 ? rest : rest.substring(0, second);

@@ -12,17 +12,17 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** Test support for {@link ConformanceTest}: runs gcc and the programs it builds. */
-final class Gcc {
+public final class Gcc {
 
     /** What a finished process left behind. */
-    record Result(int exitCode, String stdout, String stderr) {
+    public record Result(int exitCode, String stdout, String stderr) {
     }
 
     private Gcc() {
     }
 
     /** Why gcc cannot be used here, or null when {@code gcc --version} runs. */
-    static String unavailableReason() {
+    public static String unavailableReason() {
         try {
             Result r = run(List.of("gcc", "--version"), null, null);
             return r.exitCode() == 0 ? null : "gcc --version exited with " + r.exitCode() + ": " + r.stderr();
@@ -35,7 +35,7 @@ final class Gcc {
      * Compiles {@code source} into {@code executable} with {@code -std=gnu11 -Wall -Werror} and the extra flags;
      * a compiler error fails the test with gcc's output.
      */
-    static void compile(Path source, Path executable, List<String> flags) throws IOException {
+    public static void compile(Path source, Path executable, List<String> flags) throws IOException {
         List<String> command = new ArrayList<>(List.of("gcc", "-std=gnu11", "-O0", "-Wall", "-Werror"));
         command.addAll(flags);
         command.addAll(List.of(source.toString(), "-o", executable.toString()));
@@ -47,12 +47,12 @@ final class Gcc {
     }
 
     /** Runs a command to completion (60 s at most) with the given standard input (may be null). */
-    static Result run(List<String> command, String stdin, Map<String, String> environment) throws IOException {
+    public static Result run(List<String> command, String stdin, Map<String, String> environment) throws IOException {
         return run(command, stdin, environment, null);
     }
 
     /** Like {@link #run(List, String, Map)}, in {@code directory} (null: the current one). */
-    static Result run(List<String> command, String stdin, Map<String, String> environment, Path directory)
+    public static Result run(List<String> command, String stdin, Map<String, String> environment, Path directory)
             throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command);
         if (directory != null) {
