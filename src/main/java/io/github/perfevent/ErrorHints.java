@@ -4,6 +4,7 @@
  */
 package io.github.perfevent;
 
+import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FLAG_PID_CGROUP;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_TYPE_BREAKPOINT;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_TYPE_HARDWARE;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_TYPE_HW_CACHE;
@@ -41,12 +42,14 @@ final class ErrorHints {
     /** The exception for {@code perf_event_open(attr, site...)} failing with {@code errno}. */
     static PerfEventException openFailed(int errno, MemorySegment attr, Event event, Target.Site site, int groupFd,
             long flags) {
-        String call = "perf_event_open(" + event.name() + ", pid=" + site.pid() + ", cpu=" + site.cpu() + ", group_fd="
-                + groupFd + ", flags=0x" + Long.toHexString(flags) + ") for " + site.label();
-        return new PerfEventException(errno, call, hint(errno, attr, event, site));
+        boolean cgroup = (flags & PERF_FLAG_PID_CGROUP()) != 0;
+        String call = "perf_event_open(" + event.name() + (cgroup ? ", cgroup_fd=" : ", pid=") + site.pid() + ", cpu="
+                + site.cpu() + ", group_fd=" + groupFd + ", flags=0x" + Long.toHexString(flags) + ") for "
+                + site.label();
+        return new PerfEventException(errno, call, hint(errno, attr, event, site, cgroup));
     }
 
-    private static String hint(int errno, MemorySegment attr, Event event, Target.Site site) {
+    private static String hint(int errno, MemorySegment attr, Event event, Target.Site site, boolean cgroup) {
         return switch (errno) {
             case Errno.EACCES, Errno.EPERM -> permission(errno, attr, site);
             case Errno.ENOENT -> notSupported(event);
@@ -63,7 +66,10 @@ final class ErrorHints {
             case Errno.ESRCH -> site.pid() > 0
                     ? "there is no task " + site.pid() + " (it may have exited)"
                     : "no such task";
-            case Errno.EBADF -> "the group leader's fd (or the cgroup fd) is not open: was the group closed?";
+            case Errno.EBADF -> cgroup
+                    ? "the directory is not a cgroup-v2 directory: give a directory under the cgroup2 mount of "
+                            + "/proc/mounts (a cgroup-v1 or ordinary directory is refused)"
+                    : "the group leader's fd is not an open perf event";
             case Errno.ENODEV -> "the PMU cannot count this event for this target (for instance a CPU-only PMU on a "
                     + "task, or a feature this PMU lacks)";
             case Errno.EOPNOTSUPP -> "this PMU does not support a requested feature (sampling, exclusion bits, "
