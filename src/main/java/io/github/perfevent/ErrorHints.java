@@ -198,9 +198,9 @@ final class ErrorHints {
         if (perf_event_attr_bits.inherit_thread(attr) != 0 && perf_event_attr_bits.inherit(attr) == 0) {
             suspects.add("inherit_thread without inherit");
         }
-        if (perf_event_attr_bits.remove_on_exec(attr) != 0 && perf_event_attr_bits.inherit(attr) != 0
-                && perf_event_attr_bits.inherit_thread(attr) == 0) {
-            suspects.add("remove_on_exec with inherit");
+        if (perf_event_attr_bits.remove_on_exec(attr) != 0 && perf_event_attr_bits.enable_on_exec(attr) != 0) {
+            suspects.add("enable_on_exec with remove_on_exec (the kernel refuses the pair; a ChildProcess target "
+                    + "sets enable_on_exec)");
         }
         if (perf_event_attr_bits.pinned(attr) != 0 || perf_event_attr_bits.exclusive(attr) != 0) {
             suspects.add("pinned/exclusive (allowed on a group leader only)");

@@ -229,7 +229,9 @@ public final class Options {
     }
 
     /**
-     * {@code remove_on_exec} (Linux 5.13+): the event goes away when the target calls {@code exec}
+     * {@code remove_on_exec} (Linux 5.13+): the event goes away when a task it counts calls {@code exec}; with
+     * {@link #inherit}, a child process stops being counted at its {@code exec}. The kernel refuses it together with
+     * {@code enable_on_exec} (EINVAL), so not on a {@link ChildProcess}.
      *
      * @param on whether to set it
      * @return the changed copy

@@ -1,0 +1,173 @@
+package io.github.perfevent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.perfevent.sys.Fixtures;
+import io.github.perfevent.sys.Gcc;
+import io.github.perfevent.sys.bitfields.perf_event_attr_bits;
+import io.github.perfevent.sys.bindings.perf_event_attr;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each {@link Options} setting reaches the attr (checked bit by bit), and where a software event can show it, the
+ * kernel acts on it: exclusions, inherit and inherit_thread, enable/remove on exec, pinned and exclusive leaders.
+ */
+class OptionsTest {
+
+    private static final Event PAGE_FAULTS = Event.Software.PAGE_FAULTS.event();
+    private static final int PAGES = 2000;
+
+    @TempDir
+    static Path work;
+    static Path workload;
+
+    @BeforeAll
+    static void compileTheWorkload() throws IOException {
+        String reason = Gcc.unavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+        workload = work.resolve("workload");
+        Gcc.compile(Path.of("src/test/c/workload.c"), workload, List.of("-pthread"));
+    }
+
+    @Test
+    void everyOptionSetsItsAttrFieldAndNothingElse() {
+        check(o -> o.excludeUser(true), perf_event_attr_bits::exclude_user, 1);
+        check(o -> o.excludeKernel(true), perf_event_attr_bits::exclude_kernel, 1);
+        check(o -> o.excludeHv(true), perf_event_attr_bits::exclude_hv, 1);
+        check(o -> o.excludeIdle(true), perf_event_attr_bits::exclude_idle, 1);
+        check(o -> o.excludeHost(true), perf_event_attr_bits::exclude_host, 1);
+        check(o -> o.excludeGuest(true), perf_event_attr_bits::exclude_guest, 1);
+        check(o -> o.inherit(true), perf_event_attr_bits::inherit, 1);
+        check(o -> o.inheritStat(true), perf_event_attr_bits::inherit_stat, 1);
+        check(o -> o.inheritThread(true), perf_event_attr_bits::inherit_thread, 1);
+        check(o -> o.pinned(true), perf_event_attr_bits::pinned, 1);
+        check(o -> o.exclusive(true), perf_event_attr_bits::exclusive, 1);
+        check(o -> o.enableOnExec(true), perf_event_attr_bits::enable_on_exec, 1);
+        check(o -> o.removeOnExec(true), perf_event_attr_bits::remove_on_exec, 1);
+        check(o -> o.preciseIp(2), perf_event_attr_bits::precise_ip, 2);
+        check(o -> o.clockId(4), perf_event_attr_bits::use_clockid, 1);
+        check(o -> o.clockId(4), a -> perf_event_attr.clockid(a), 4);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment member = EventOpener.attr(arena, PAGE_FAULTS,
+                    Options.defaults().pinned(true).exclusive(true), 0, false, false);
+            assertEquals(0, perf_event_attr_bits.pinned(member), "only a leader is pinned");
+            assertEquals(0, perf_event_attr_bits.exclusive(member), "only a leader is exclusive");
+            assertEquals(0, perf_event_attr_bits.disabled(member), "members follow their leader");
+            MemorySegment leader = EventOpener.attr(arena, PAGE_FAULTS, Options.defaults(), 0, true, true);
+            assertEquals(1, perf_event_attr_bits.disabled(leader), "opened disabled");
+            assertEquals(1, perf_event_attr_bits.enable_on_exec(leader), "a child's counter enables at exec");
+            assertEquals(perf_event_attr.sizeof(), perf_event_attr.size(leader));
+        }
+    }
+
+    /** Sets one option and checks its field, and that the attr differs from the default one in that word only. */
+    private static void check(UnaryOperator<Options> option, ToLongFunction<MemorySegment> field, long expected) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment set = EventOpener.attr(arena, PAGE_FAULTS, option.apply(Options.defaults()), 0, true, false);
+            MemorySegment plain = EventOpener.attr(arena, PAGE_FAULTS, Options.defaults(), 0, true, false);
+            assertEquals(expected, field.applyAsLong(set));
+            assertEquals(0, field.applyAsLong(plain), "off by default");
+        }
+    }
+
+    @Test
+    void excludeUserHidesFaultsTakenInUserModeAndExcludeKernelKeepsThem() {
+        assertEquals(0, faultsWith(Options.defaults().excludeUser(true)), "page faults of user code happen in user mode");
+        assertTrue(faultsWith(Options.defaults().excludeKernel(true)) >= PAGES);
+    }
+
+    private static long faultsWith(Options options) {
+        try (Counter faults = Counter.open(PAGE_FAULTS, Target.currentThread(), options)) {
+            faults.enable();
+            Fixtures.touchFreshPages(PAGES);
+            faults.disable();
+            return faults.read();
+        }
+    }
+
+    @Test
+    void inheritCountsNewThreadsAndProcessesAndInheritThreadOnlyThreads() throws Exception {
+        long processes = spawnedFaults(Options.defaults().inherit(true));
+        long threadsOnly = spawnedFaults(Options.defaults().inherit(true).inheritThread(true));
+        long none = spawnedFaults(Options.defaults());
+        assertTrue(processes >= 2 * PAGES, "inherit: the new thread's and the process's faults: " + processes);
+        assertTrue(threadsOnly >= PAGES && threadsOnly < 2 * PAGES,
+                "inherit_thread: the thread's, not the process's: " + threadsOnly);
+        assertTrue(none < PAGES, "no inherit: neither: " + none);
+    }
+
+    /** Opens a counter, then starts a thread touching PAGES pages and a process whose child touches PAGES pages. */
+    private static long spawnedFaults(Options options) throws Exception {
+        try (Counter faults = Counter.open(PAGE_FAULTS, Target.currentThread(), options)) {
+            faults.enable();
+            Thread thread = Thread.ofPlatform().start(() -> Fixtures.touchFreshPages(PAGES));
+            thread.join();
+            Process process = new ProcessBuilder(workload.toString(), "fork", "1", Integer.toString(PAGES)).start();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue());
+            faults.disable();
+            return faults.read();
+        }
+    }
+
+    @Test
+    void removeOnExecTakesAnInheritedCounterAwayAtTheChildsExec() throws Exception {
+        long inherited = spawnedProcessFaults(Options.defaults().inherit(true));
+        long removed = spawnedProcessFaults(Options.defaults().inherit(true).removeOnExec(true));
+        assertTrue(inherited >= PAGES, "inherited into the new process, which execs the workload: " + inherited);
+        assertTrue(removed < PAGES, "removed from the new process at its exec: " + removed);
+    }
+
+    @Test
+    void removeOnExecWithEnableOnExecIsRefusedByTheKernel() throws Exception {
+        try (ChildProcess child = ChildProcess.prepare("/bin/true")) {
+            PerfEventException e = org.junit.jupiter.api.Assertions.assertThrows(PerfEventException.class,
+                    () -> Counter.open(PAGE_FAULTS, child.target(), Options.defaults().removeOnExec(true)));
+            assertEquals(io.github.perfevent.sys.Errno.EINVAL, e.errno());
+            assertTrue(e.hint().contains("enable_on_exec with remove_on_exec"), e.getMessage());
+        }
+    }
+
+    private static long spawnedProcessFaults(Options options) throws Exception {
+        try (Counter faults = Counter.open(PAGE_FAULTS, Target.currentThread(), options)) {
+            faults.enable();
+            Process process = new ProcessBuilder(workload.toString(), "fork", "1", Integer.toString(PAGES)).start();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue());
+            faults.disable();
+            return faults.read();
+        }
+    }
+
+    @Test
+    void aPinnedExclusiveLeaderOpensAndCounts() {
+        try (Group group = Group.open(Target.currentThread(), Options.defaults().pinned(true).exclusive(true),
+                PAGE_FAULTS, Event.Software.PAGE_FAULTS_MIN.event())) {
+            group.enable();
+            Fixtures.touchFreshPages(PAGES);
+            group.disable();
+            GroupReading r = group.read(group.newReading());
+            assertTrue(r.value(0) >= PAGES && r.value(1) >= PAGES, r.toString());
+        }
+    }
+
+    @Test
+    void aClockIdTheKernelKnowsOpens() {
+        int clockMonotonicRaw = 4;
+        try (Counter c = Counter.open(PAGE_FAULTS, Target.currentThread(), Options.defaults().clockId(clockMonotonicRaw))) {
+            assertEquals(0, c.read());
+        }
+    }
+}
