@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 int main(void) {
@@ -24,6 +25,9 @@ int main(void) {
     printf("pollfd.events.sizeof %zu\n", sizeof(((struct pollfd *) 0)->events));
     printf("pollfd.revents.offsetof %zu\n", offsetof(struct pollfd, revents));
     printf("pollfd.revents.sizeof %zu\n", sizeof(((struct pollfd *) 0)->revents));
+    printf("rlimit.sizeof %zu\n", sizeof(struct rlimit));
+    printf("rlimit.rlim_cur.offsetof %zu\n", offsetof(struct rlimit, rlim_cur));
+    printf("rlimit.rlim_max.offsetof %zu\n", offsetof(struct rlimit, rlim_max));
 #ifdef SYS_perf_event_open
     printf("SYS_perf_event_open %ld\n", (long) SYS_perf_event_open);
 #else

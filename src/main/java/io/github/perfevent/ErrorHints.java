@@ -8,14 +8,18 @@ import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FLAG_PID_CGROUP
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_TYPE_BREAKPOINT;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_TYPE_HARDWARE;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_TYPE_HW_CACHE;
+import static io.github.perfevent.sys.bindings.perf_event_h.PERF_TYPE_MAX;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_TYPE_RAW;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.github.perfevent.sys.Errno;
+import io.github.perfevent.sys.Syscalls;
 import io.github.perfevent.sys.bindings.perf_event_attr;
 import io.github.perfevent.sys.bitfields.perf_event_attr_bits;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
@@ -29,12 +33,11 @@ import java.util.StringJoiner;
 /**
  * Turns a failed {@code perf_event_open} into a {@link PerfEventException} whose hint fits the errno and the attr
  * that was refused: what perf_event_open(2), ERRORS, says the errno means, narrowed down with what this machine says
- * ({@code /proc/sys/kernel/perf_event_paranoid}, sysfs PMUs, {@code /proc/self/limits}).
+ * ({@code /proc/sys/kernel/perf_event_paranoid}, sysfs PMUs, {@code getrlimit(RLIMIT_NOFILE)}).
  */
 final class ErrorHints {
 
     private static final Path PARANOID = Path.of("/proc/sys/kernel/perf_event_paranoid");
-    private static final Path LIMITS = Path.of("/proc/self/limits");
 
     private ErrorHints() {
     }
@@ -89,7 +92,10 @@ final class ErrorHints {
         }
         if (perf_event_attr_bits.exclude_kernel(attr) == 0) {
             needs.add("this event also counts in the kernel, which needs level <= 1: exclude it with "
-                    + "Options.excludeKernel(true) or the :u modifier");
+                    + "Options.excludeKernel(true) or the :u modifier"
+                    + (perf_event_attr.type(attr) >= PERF_TYPE_MAX()
+                            ? " (unless this PMU cannot exclude anything, as msr cannot: then only privileges help)"
+                            : ""));
         }
         if (site.pid() > 0) {
             needs.add("a task of another user needs ptrace access to it (CAP_SYS_PTRACE, same uid)");
@@ -208,8 +214,11 @@ final class ErrorHints {
         if (site.pid() == -1 && site.cpu() == -1) {
             suspects.add("pid -1 with cpu -1 (every task on every CPU is not a valid target)");
         }
-        if (perf_event_attr_bits.exclude_host(attr) != 0 || perf_event_attr_bits.exclude_guest(attr) != 0) {
-            suspects.add("exclude_host/exclude_guest (only some PMUs support them)");
+        if (perf_event_attr_bits.exclude_user(attr) != 0 || perf_event_attr_bits.exclude_kernel(attr) != 0
+                || perf_event_attr_bits.exclude_hv(attr) != 0 || perf_event_attr_bits.exclude_idle(attr) != 0
+                || perf_event_attr_bits.exclude_host(attr) != 0 || perf_event_attr_bits.exclude_guest(attr) != 0) {
+            suspects.add("the exclude_* bits (some PMUs cannot exclude anything and refuse them: msr is one; "
+                    + "exclude_host/exclude_guest need virtualization support)");
         }
         return suspects.isEmpty()
                 ? "the kernel refused a field of perf_event_attr or the pid/cpu/group combination for this event"
@@ -230,16 +239,17 @@ final class ErrorHints {
     }
 
     private static String openFileLimit() {
-        try (BufferedReader reader = Files.newBufferedReader(LIMITS)) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (line.startsWith("Max open files")) {
-                    String[] fields = line.substring("Max open files".length()).trim().split("\\s+");
-                    return "soft limit " + fields[0] + ", hard limit " + fields[1];
-                }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment limit = arena.allocate(Syscalls.RLIMIT);
+            if (Syscalls.getrlimit(Syscalls.RLIMIT_NOFILE, limit) != 0) {
+                return "limit unknown";
             }
-        } catch (IOException e) {
-            // fall through: the hint then says the limit is unknown
+            return "soft limit " + limitText(limit.get(JAVA_LONG, 0)) + ", hard limit "
+                    + limitText(limit.get(JAVA_LONG, Long.BYTES));
         }
-        return "limit unknown";
+    }
+
+    private static String limitText(long limit) {
+        return limit == -1 ? "unlimited" : Long.toUnsignedString(limit);
     }
 }

@@ -70,6 +70,14 @@ public final class Syscalls {
     public static final int O_RDONLY = 0;
     /** {@code O_CLOEXEC} for {@link #open}: the fd is closed in a child at {@code exec}. */
     public static final int O_CLOEXEC = 0x80000;
+    /** {@code RLIMIT_NOFILE} for {@link #getrlimit}: the number of open fds a process may have. */
+    public static final int RLIMIT_NOFILE = 7;
+    /**
+     * {@code struct rlimit} of {@code getrlimit(2)}: {@code rlim_t rlim_cur; rlim_t rlim_max;} (16 bytes; the soft
+     * and hard limits, {@code -1} for unlimited).
+     */
+    public static final StructLayout RLIMIT = MemoryLayout.structLayout(
+            JAVA_LONG.withName("rlim_cur"), JAVA_LONG.withName("rlim_max"));
     /** {@code SIGKILL} for {@link #kill}. */
     public static final int SIGKILL = 9;
     /** {@code SIGCONT} for {@link #kill}: resumes a stopped process. */
@@ -121,6 +129,8 @@ public final class Syscalls {
     private static final MethodHandle poll$mh = downcall("poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), -1);
     private static final MethodHandle gettid$mh = downcall("gettid", FunctionDescriptor.of(JAVA_INT), -1);
+    private static final MethodHandle getrlimit$mh = downcall("getrlimit",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), -1);
     private static final MethodHandle kill$mh = downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     // int open(const char *path, int flags, ...): no mode, since O_CREAT is never passed.
     private static final MethodHandle open$mh = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
@@ -546,6 +556,27 @@ public final class Syscalls {
         int result;
         try {
             result = (int) kill$mh.invokeExact(callState, pid, signal);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        return result < 0 ? -errno(callState) : result;
+    }
+
+    /**
+     * {@code getrlimit(2)}: a resource limit of this process, such as {@link #RLIMIT_NOFILE}, which a failed
+     * {@code perf_event_open} with EMFILE has reached. Needs no fd, so it works when none is left.
+     *
+     * @param resource the {@code RLIMIT_*} resource
+     * @param limit a {@link #RLIMIT} struct the kernel fills
+     * @return 0, or the negated errno (EINVAL for an unknown resource)
+     * @throws IllegalArgumentException if {@code limit} is shorter than {@link #RLIMIT}
+     */
+    public static int getrlimit(int resource, MemorySegment limit) {
+        requireSize(limit, RLIMIT.byteSize(), "struct rlimit");
+        MemorySegment callState = CALL_STATE.get();
+        int result;
+        try {
+            result = (int) getrlimit$mh.invokeExact(callState, resource, limit);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -559,7 +559,7 @@ class ConformanceTest {
             }
         }
         assertTrue(java.keySet().containsAll(List.of("PROT_READ", "PROT_WRITE", "MAP_SHARED", "POLLIN", "POLLERR",
-                "POLLHUP", "POLLNVAL", "O_RDONLY", "O_CLOEXEC", "SIGKILL", "SIGCONT")), "Syscalls lacks some of the libc constants: " + java.keySet());
+                "POLLHUP", "POLLNVAL", "O_RDONLY", "O_CLOEXEC", "SIGKILL", "SIGCONT", "RLIMIT_NOFILE")), "Syscalls lacks some of the libc constants: " + java.keySet());
         Map<String, String> c = libcOracle(java.keySet());
         Mismatches problems = new Mismatches();
         for (var e : java.entrySet()) {
@@ -579,7 +579,13 @@ class ConformanceTest {
             problems.check("Syscalls.POLLFD." + field + " size", c.get("pollfd." + field + ".sizeof"),
                     Long.toString(pollfd.select(groupElement(field)).byteSize()));
         }
-        problems.assertNone(java.size() + " Syscalls constants and struct pollfd");
+        problems.check("Syscalls.RLIMIT byteSize vs sizeof(struct rlimit)", c.get("rlimit.sizeof"),
+                Long.toString(Syscalls.RLIMIT.byteSize()));
+        for (String field : List.of("rlim_cur", "rlim_max")) {
+            problems.check("Syscalls.RLIMIT." + field + " offset", c.get("rlimit." + field + ".offsetof"),
+                    Long.toString(Syscalls.RLIMIT.byteOffset(groupElement(field))));
+        }
+        problems.assertNone(java.size() + " Syscalls constants, struct pollfd and struct rlimit");
     }
 
     @Test

@@ -23,6 +23,10 @@ public final class Libc {
     private static final MethodHandle MADVISE = handle("madvise",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
 
+    private static final MethodHandle SETUID = handle("setuid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETGID = handle("setgid", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle SETGROUPS = handle("setgroups", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
+
     private static final int MADV_NOHUGEPAGE = 15;
 
     /** {@code O_RDONLY | O_CLOEXEC}. */
@@ -93,6 +97,21 @@ public final class Libc {
             int ignored = (int) MADVISE.invokeExact(address, length, MADV_NOHUGEPAGE);
         } catch (Throwable t) {
             throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Drops this whole process (glibc applies set*id to every thread) to {@code uid}/{@code gid} with no
+     * supplementary groups, for the unprivileged tests' child JVMs; a failure fails the caller.
+     */
+    public static void dropPrivileges(int uid, int gid) {
+        try {
+            if ((int) SETGROUPS.invokeExact(0L, MemorySegment.NULL) != 0
+                    || (int) SETGID.invokeExact(gid) != 0 || (int) SETUID.invokeExact(uid) != 0) {
+                throw new AssertionError("could not drop to uid " + uid + ", gid " + gid);
+            }
+        } catch (Throwable t) {
+            throw t instanceof AssertionError e ? e : new AssertionError(t);
         }
     }
 }
