@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The process-level calls the safe layer needs besides perf itself ({@code gettid}, {@code kill}, {@code open}),
+ * The process-level calls the safe layer needs besides perf itself ({@code gettid}, {@code kill}, {@code open},
+ * {@code getrlimit}),
  * made for real: their results are compared with what {@code /proc} says, and their failures with the errnos of
  * their man pages.
  */
@@ -79,6 +80,22 @@ class SyscallsProcessTest {
             assertEquals(-Errno.ENOTDIR, Syscalls.open(arena.allocateFrom("/proc/self/status/x"), Syscalls.O_RDONLY));
             MemorySegment notTerminated = arena.allocate(4).fill((byte) 'a');
             assertThrows(IllegalArgumentException.class, () -> Syscalls.open(notTerminated, Syscalls.O_RDONLY));
+        }
+    }
+
+    @Test
+    void getrlimitGivesTheOpenFileLimitsProcSelfLimitsShows() throws Exception {
+        String line = Files.readAllLines(Path.of("/proc/self/limits")).stream()
+                .filter(l -> l.startsWith("Max open files")).findFirst().orElseThrow();
+        String[] fields = line.substring("Max open files".length()).strip().split("\\s+");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment limit = arena.allocate(Syscalls.RLIMIT);
+            assertEquals(0, Syscalls.getrlimit(Syscalls.RLIMIT_NOFILE, limit));
+            assertEquals(fields[0], Long.toString(limit.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0)), line);
+            assertEquals(fields[1], Long.toString(limit.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8)), line);
+            assertEquals(-Errno.EINVAL, Syscalls.getrlimit(12345, limit));
+            assertThrows(IllegalArgumentException.class, () -> Syscalls.getrlimit(Syscalls.RLIMIT_NOFILE,
+                    arena.allocate(8)));
         }
     }
 
