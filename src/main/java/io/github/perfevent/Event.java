@@ -181,18 +181,20 @@ public final class Event {
 
     /** The operations of a cache event. */
     public enum CacheOp {
-        /** Reads: perf's {@code load}. */
-        READ("load", PERF_COUNT_HW_CACHE_OP_READ()),
-        /** Writes: perf's {@code store}. */
-        WRITE("store", PERF_COUNT_HW_CACHE_OP_WRITE()),
-        /** Prefetches: perf's {@code prefetch}. */
-        PREFETCH("prefetch", PERF_COUNT_HW_CACHE_OP_PREFETCH());
+        /** Reads: perf's {@code load} ({@code L1-dcache-loads}, {@code L1-dcache-load-misses}). */
+        READ("load", "loads", PERF_COUNT_HW_CACHE_OP_READ()),
+        /** Writes: perf's {@code store} ({@code LLC-stores}, {@code LLC-store-misses}). */
+        WRITE("store", "stores", PERF_COUNT_HW_CACHE_OP_WRITE()),
+        /** Prefetches: perf's {@code prefetch} ({@code L1-dcache-prefetches}, {@code L1-dcache-prefetch-misses}). */
+        PREFETCH("prefetch", "prefetches", PERF_COUNT_HW_CACHE_OP_PREFETCH());
 
         private final String perfName;
+        private final String accesses;
         private final int id;
 
-        CacheOp(String perfName, int id) {
+        CacheOp(String perfName, String accesses, int id) {
             this.perfName = perfName;
+            this.accesses = accesses;
             this.id = id;
         }
 
@@ -272,7 +274,8 @@ public final class Event {
 
     /**
      * A hardware cache event ({@code PERF_TYPE_HW_CACHE}): {@code config = cache | op << 8 | result << 16}.
-     * Named like perf: {@code L1-dcache-load-misses}, {@code LLC-stores}.
+     * Named like perf: {@code <cache>-<op>-misses} for misses ({@code L1-dcache-load-misses}), and the op's plural
+     * for accesses ({@code LLC-stores}, {@code L1-dcache-prefetches}).
      *
      * @param cache which cache
      * @param op which operation
@@ -280,7 +283,7 @@ public final class Event {
      * @return the event
      */
     public static Event cache(Cache cache, CacheOp op, CacheResult result) {
-        String name = cache.perfName + "-" + op.perfName + (result == CacheResult.MISS ? "-misses" : "s");
+        String name = cache.perfName + "-" + (result == CacheResult.MISS ? op.perfName + "-misses" : op.accesses);
         return new Event(name, PERF_TYPE_HW_CACHE(), cache.id | (long) op.id << 8 | (long) result.id << 16);
     }
 

@@ -62,13 +62,9 @@ public final class EventCatalog {
         for (Event.Hardware h : Event.Hardware.values()) {
             entries.add(new Entry(h.perfName(), Kind.HARDWARE, hardware + alias(h.alias())));
         }
-        for (Event.Cache cache : Event.Cache.values()) {
-            for (Event.CacheOp op : Event.CacheOp.values()) {
-                for (Event.CacheResult result : Event.CacheResult.values()) {
-                    entries.add(new Entry(Event.cache(cache, op, result).name(), Kind.HARDWARE_CACHE,
-                            hardware.replace("hardware event", "hardware cache event")));
-                }
-            }
+        for (Event cache : CacheNames.events()) {
+            entries.add(new Entry(cache.name(), Kind.HARDWARE_CACHE,
+                    hardware.replace("hardware event", "hardware cache event")));
         }
         for (Pmu pmu : Pmu.all()) {
             for (Map.Entry<String, String> event : pmu.events().entrySet()) {

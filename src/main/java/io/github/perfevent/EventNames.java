@@ -39,7 +39,7 @@ final class EventNames {
     private EventNames() {
     }
 
-    /** Hardware, software and cache events by perf's names and aliases, lower-case; insertion-ordered. */
+    /** Hardware and software events by perf's names and aliases, lower-case; insertion-ordered. */
     private static Map<String, Event> symbolic() {
         Map<String, Event> names = new LinkedHashMap<>();
         for (Event.Hardware h : Event.Hardware.values()) {
@@ -54,22 +54,21 @@ final class EventNames {
                 names.put(s.alias(), s.event().renamed(s.alias()));
             }
         }
-        for (Event.Cache cache : Event.Cache.values()) {
-            for (Event.CacheOp op : Event.CacheOp.values()) {
-                for (Event.CacheResult result : Event.CacheResult.values()) {
-                    Event e = Event.cache(cache, op, result);
-                    names.put(e.name().toLowerCase(Locale.ROOT), e);
-                }
-            }
-        }
         return Collections.unmodifiableMap(names);
     }
 
-    /** {@return perf's names of the hardware, software and cache events, as perf spells them} */
+    /** {@return perf's names of the hardware, software and (valid) cache events, as perf spells them} */
     static List<String> symbolicNames() {
         List<String> names = new ArrayList<>();
         SYMBOLIC.values().forEach(e -> names.add(e.name()));
+        CacheNames.events().forEach(e -> names.add(e.name()));
         return names;
+    }
+
+    /** A hardware, software or cache event by perf's name (any case), or null. */
+    private static Event symbolic(String head) {
+        Event symbolic = SYMBOLIC.get(head.toLowerCase(Locale.ROOT));
+        return symbolic != null ? symbolic : CacheNames.parse(head);
     }
 
     static Event parse(String text) {
@@ -90,7 +89,7 @@ final class EventNames {
         if (colon >= 0 && rest.isEmpty()) {
             throw syntax(text, "nothing after ':'; write a tracepoint as subsystem:name, modifiers as event:u");
         }
-        Event symbolic = SYMBOLIC.get(head.toLowerCase(Locale.ROOT));
+        Event symbolic = symbolic(head);
         if (symbolic != null) {
             return colon < 0 ? symbolic : symbolic.withModifiers(rest);
         }
