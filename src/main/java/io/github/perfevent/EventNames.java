@@ -103,8 +103,26 @@ final class EventNames {
         }
         int second = rest.indexOf(':');
         String tracepoint = second < 0 ? rest : rest.substring(0, second);
-        Event event = Event.tracepoint(head, tracepoint);
+        Event event;
+        try {
+            event = Event.tracepoint(head, tracepoint);
+        } catch (PerfEventException e) {
+            throw e.errno() == Errno.ENOENT ? misspeltEventWithModifiers(text, head, e) : e;
+        }
         return second < 0 ? event : event.withModifiers(rest.substring(second + 1));
+    }
+
+    /**
+     * {@code task-clok:u} reads as a tracepoint of subsystem {@code task-clok}: when there is no such subsystem and
+     * the head is near a symbolic event, the error suggests that event (and still gives the tracepoint's problem).
+     */
+    private static PerfEventException misspeltEventWithModifiers(String text, String head, PerfEventException e) {
+        List<String> near = Suggestions.nearest(head, symbolicNames());
+        if (near.isEmpty() || Tracing.hasSubsystem(head)) {
+            return e;
+        }
+        return new PerfEventException(Errno.ENOENT, "parse event name '" + text + "'", "no event is called '" + head
+                + "'." + Suggestions.didYouMean(head, symbolicNames()) + " (As a tracepoint: " + e.hint() + ")");
     }
 
     private static Event pmuEvent(String text, String name, int slash) {

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -24,6 +26,7 @@ import java.util.stream.Stream;
 final class Tracing {
 
     private static final Path MOUNTS = Path.of("/proc/mounts");
+    private static final Pattern RELEASE = Pattern.compile("(\\d+)\\.(\\d+)\\b.*");
 
     private Tracing() {
     }
@@ -32,12 +35,25 @@ final class Tracing {
     static Optional<Path> root() {
         List<String> lines;
         try {
-            lines = Files.readAllLines(MOUNTS);
+            lines = Files.readAllLines(MOUNTS); // a reader: sizes of /proc files are 0, reads must go to EOF
         } catch (IOException e) {
             return Optional.empty();
         }
+        return root(lines, System.getProperty("os.version"));
+    }
+
+    /**
+     * The tracefs directory that the lines of {@code /proc/mounts} name: the first {@code tracefs} mount; else, on a
+     * kernel before 4.1 (where tracing was a plain directory of debugfs), the {@code tracing} directory of a
+     * {@code debugfs} mount. From 4.1 on, {@code <debugfs>/tracing} is an <em>automount point</em>: looking into it
+     * mounts tracefs there (seen on 6.18), and this library never mounts tracefs, so it does not look.
+     *
+     * @param mounts the lines of /proc/mounts
+     * @param kernelRelease the kernel's release, such as {@code 6.18.44} (the {@code os.version} property)
+     */
+    static Optional<Path> root(List<String> mounts, String kernelRelease) {
         Path debugfs = null;
-        for (String line : lines) {
+        for (String line : mounts) {
             String[] f = line.split(" ");
             if (f.length < 3) {
                 continue;
@@ -50,8 +66,25 @@ final class Tracing {
                 debugfs = mountPoint.resolve("tracing");
             }
         }
-        return debugfs != null && Files.isDirectory(debugfs.resolve("events")) ? Optional.of(debugfs)
-                : Optional.empty();
+        return debugfs != null && !tracingIsAutomounted(kernelRelease) && Files.isDirectory(debugfs.resolve("events"))
+                ? Optional.of(debugfs) : Optional.empty();
+    }
+
+    /** Whether {@code <debugfs>/tracing} is an automount of tracefs: from Linux 4.1 (or when the release is unknown). */
+    static boolean tracingIsAutomounted(String kernelRelease) {
+        Matcher m = RELEASE.matcher(kernelRelease == null ? "" : kernelRelease);
+        if (!m.matches()) {
+            return true;
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return major > 4 || major == 4 && minor >= 1;
+    }
+
+    /** Whether tracefs is readable and has a subsystem directory {@code events/<subsystem>}. */
+    static boolean hasSubsystem(String subsystem) {
+        return !subsystem.isEmpty() && !subsystem.contains("/")
+                && root().map(r -> Files.isDirectory(r.resolve("events").resolve(subsystem))).orElse(false);
     }
 
     /** /proc/mounts writes a space as \040 (and tab, newline, backslash likewise). */

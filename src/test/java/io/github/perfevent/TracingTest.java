@@ -1,0 +1,139 @@
+package io.github.perfevent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.perfevent.sys.Errno;
+import io.github.perfevent.sys.Tracefs;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where {@link Tracing} finds tracefs (never mounting it, not even through debugfs's automount), what an unprivileged
+ * user is told when tracefs is root-only, and what a misspelt event with modifiers suggests.
+ */
+class TracingTest {
+
+    @Test
+    void tracefsIsFoundInProcMountsWithEscapedSpaces() {
+        assertEquals(Optional.of(Path.of("/sys/kernel/tracing")), Tracing.root(List.of(
+                "sysfs /sys sysfs rw,nosuid 0 0", "nodev /sys/kernel/tracing tracefs rw,relatime 0 0"), "6.18.44"));
+        assertEquals(Optional.of(Path.of("/mnt/my tracing")), Tracing.root(List.of(
+                "nodev /mnt/my\\040tracing tracefs rw 0 0"), "6.18.44"));
+        assertEquals(Optional.empty(), Tracing.root(List.of("sysfs /sys sysfs rw 0 0", "short line"), "6.18.44"));
+    }
+
+    @Test
+    void debugfsTracingIsUsedOnlyWhereLookingIntoItCannotMountTracefs(@TempDir Path debugfs) throws IOException {
+        Files.createDirectories(debugfs.resolve("tracing/events/sched"));
+        List<String> mounts = List.of("none " + debugfs + " debugfs rw 0 0");
+        assertEquals(Optional.of(debugfs.resolve("tracing")), Tracing.root(mounts, "4.0.9"),
+                "before 4.1, tracing is a plain directory of debugfs");
+        assertEquals(Optional.empty(), Tracing.root(List.of("none /nonexistent debugfs rw 0 0"), "3.19.0"));
+        // From 4.1, <debugfs>/tracing is an automount point: on 6.18, listing tracing/events mounts tracefs there.
+        // So the directory is not even looked at (the path given here does not exist and is never touched).
+        assertEquals(Optional.empty(), Tracing.root(List.of("none /nonexistent/debugfs debugfs rw 0 0"), "6.18.44"));
+        assertEquals(Optional.empty(), Tracing.root(mounts, "4.1.0"));
+        assertTrue(Tracing.tracingIsAutomounted("4.1"));
+        assertTrue(Tracing.tracingIsAutomounted("10.0.1-rc2"));
+        assertFalse(Tracing.tracingIsAutomounted("4.0.9-generic"));
+        assertFalse(Tracing.tracingIsAutomounted("3.19.8"));
+        assertTrue(Tracing.tracingIsAutomounted("unknown"), "an unknown release is treated as a modern one");
+    }
+
+    @Test
+    void aMisspeltEventWithModifiersSuggestsTheEventWhetherOrNotTracefsIsMounted() throws Exception {
+        PerfEventException e = assertThrows(PerfEventException.class, () -> Event.parse("task-clok:u"));
+        assertEquals(Errno.ENOENT, e.errno());
+        assertTrue(e.hint().startsWith("no event is called 'task-clok'. Did you mean task-clock?"), e.getMessage());
+        if (Tracing.root().isEmpty()) {
+            assertTrue(e.hint().contains("mount -t tracefs"), "it still says why tracepoints are unavailable: " + e.hint());
+        }
+        Tracefs tracefs = Tracefs.acquire();
+        try {
+            PerfEventException mounted = assertThrows(PerfEventException.class, () -> Event.parse("cylces:u"));
+            assertEquals(Errno.ENOENT, mounted.errno());
+            assertTrue(mounted.hint().startsWith("no event is called 'cylces'. Did you mean cycles?"), mounted.getMessage());
+            PerfEventException tracepoint = assertThrows(PerfEventException.class, () -> Event.parse("sched:sched_swich"));
+            assertTrue(tracepoint.hint().endsWith("Did you mean sched:sched_switch, sched:sched_waking or sched:sched_wakeup?"),
+                    "the exact list, nearest first: " + tracepoint.getMessage());
+        } finally {
+            tracefs.release();
+        }
+    }
+
+    @Test
+    void anUnprivilegedUserIsToldThatTracefsIsNotReadableAndTheListingSaysSoInsteadOfFailing(@TempDir Path tmp)
+            throws Exception {
+        Assumptions.assumeTrue(Tracefs.isRoot(), "skipped: dropping to uid 65534 needs root");
+        Tracefs tracefs = Tracefs.acquire();
+        try {
+            Path root = Tracing.root().orElseThrow();
+            Assumptions.assumeFalse(Files.getPosixFilePermissions(root).contains(
+                    java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE),
+                    "skipped: tracefs at " + root + " is open to every user here");
+            Map<String, String[]> r = runUnprivileged(tmp);
+            assertEquals(Integer.toString(Errno.EACCES), r.get("parse")[1], String.join("|", r.get("parse")));
+            assertTrue(r.get("parse")[2].contains("is not readable by this user"), r.get("parse")[2]);
+            assertEquals("0", r.get("list")[2], "no tracepoints listed, and no exception");
+            assertTrue(r.get("notes")[2].startsWith("tracepoints are not listed: ")
+                    && r.get("notes")[2].contains("not readable"), r.get("notes")[2]);
+        } finally {
+            tracefs.release();
+        }
+    }
+
+    /** Runs {@link TracingScenarios} in a child JVM from a copy of the classes that uid 65534 can read. */
+    private static Map<String, String[]> runUnprivileged(Path tmp) throws Exception {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (String dir : List.of("target/classes", "target/test-classes")) {
+            Path from = Path.of(dir);
+            Path to = tmp.resolve(from.getFileName());
+            try (Stream<Path> files = Files.walk(from)) {
+                for (Path f : files.sorted(Comparator.naturalOrder()).toList()) {
+                    Path target = to.resolve(from.relativize(f).toString());
+                    if (Files.isDirectory(f)) {
+                        Files.createDirectories(target);
+                        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+                    } else {
+                        Files.copy(f, target);
+                        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+                    }
+                }
+            }
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", tmp.resolve("classes") + ":" + tmp.resolve("test-classes"),
+                TracingScenarios.class.getName()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
+        assertEquals(0, p.exitValue(), out);
+        Map<String, String[]> results = new HashMap<>();
+        for (String line : out.split("\n")) {
+            String[] f = line.split("\\|", 3);
+            if (f.length == 3) {
+                results.put(f[0], f);
+            }
+        }
+        assertEquals(3, results.size(), out);
+        return results;
+    }
+}
