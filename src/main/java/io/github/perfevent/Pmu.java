@@ -51,7 +51,8 @@ public final class Pmu {
      *
      * @param name the directory name, such as {@code msr} or {@code uprobe}
      * @return the PMU
-     * @throws PerfEventException ENOENT when there is no such PMU (the hint lists the nearest and all PMUs)
+     * @throws PerfEventException ENOENT when there is no such PMU (the hint suggests the nearest and lists all PMUs,
+     *     nearest first)
      */
     public static Pmu named(String name) {
         return named(DEVICES, name);
@@ -62,7 +63,8 @@ public final class Pmu {
         if (name.isEmpty() || name.contains("/") || !Files.isDirectory(dir)) {
             List<String> all = names(devices);
             throw new PerfEventException(Errno.ENOENT, "find PMU " + name, "there is no " + dir + "."
-                    + Suggestions.didYouMean(name, all) + " PMUs here: " + String.join(", ", all));
+                    + Suggestions.didYouMean(name, all) + " PMUs here: "
+                    + String.join(", ", Suggestions.byDistance(name, all)) + " (nearest first)");
         }
         return load(dir);
     }

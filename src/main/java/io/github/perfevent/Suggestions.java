@@ -39,6 +39,15 @@ final class Suggestions {
         return scored.stream().map(Scored::name).distinct().limit(MAX).toList();
     }
 
+    /** {@return all of {@code known}, nearest to {@code unknown} first (ties by name)} */
+    static List<String> byDistance(String unknown, Collection<String> known) {
+        String target = unknown.toLowerCase(Locale.ROOT);
+        return known.stream().distinct()
+                .sorted(Comparator.comparingInt((String name) -> distance(target, name.toLowerCase(Locale.ROOT)))
+                        .thenComparing(Comparator.naturalOrder()))
+                .toList();
+    }
+
     /** " Did you mean a, b or c?" or the empty string. */
     static String didYouMean(String unknown, Collection<String> known) {
         List<String> near = nearest(unknown, known);
