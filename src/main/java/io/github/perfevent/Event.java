@@ -325,8 +325,9 @@ public final class Event {
      * @param subsystem the tracepoint's subsystem, such as {@code sched}
      * @param name the tracepoint, such as {@code sched_switch}
      * @return the event
-     * @throws PerfEventException when tracefs is not mounted or readable (EACCES, with how to mount it), or the
-     *     tracepoint does not exist (ENOENT, with the nearest names)
+     * @throws PerfEventException ENOENT when tracefs is not mounted (with how to mount it; the library never mounts
+     *     it) or the tracepoint does not exist (with the nearest names), EACCES when tracefs is not readable by
+     *     this user (it is root-only by default)
      */
     public static Event tracepoint(String subsystem, String name) {
         return new Event(subsystem + ":" + name, PERF_TYPE_TRACEPOINT(), Tracing.tracepointId(subsystem, name));
@@ -347,13 +348,16 @@ public final class Event {
 
     /**
      * A uprobe on the entry of function {@code symbol} of {@code binary}, whose file offset is found in the ELF
-     * symbol table ({@code .symtab}, else {@code .dynsym}).
+     * symbol table ({@code .symtab}, else {@code .dynsym}). A plain name means the default version of a versioned
+     * symbol (glibc's {@code posix_spawn} is {@code posix_spawn@@GLIBC_2.15}); {@code name@VERSION} picks another.
      *
      * @param binary an ELF executable or shared library
-     * @param symbol a function defined there
+     * @param symbol a function defined there: {@code name}, {@code name@VERSION} or {@code name@@VERSION}
      * @return the event
-     * @throws PerfEventException when the file is not a readable ELF file or has no such function (ENOENT with the
-     *     nearest names), or the kernel has no uprobe PMU
+     * @throws PerfEventException ENOENT when the file or the function does not exist (with the nearest names),
+     *     EACCES when the file is not readable, ENOEXEC when it is not an ELF64 little-endian file, EINVAL for a GNU
+     *     indirect function (its symbol is the resolver, run once, not the function), ENOENT when the kernel has no
+     *     uprobe PMU
      */
     public static Event uprobe(Path binary, String symbol) {
         return probe(binary, ElfSymbols.fileOffset(binary, symbol), false).renamed("uprobe:" + binary + ":" + symbol);
