@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -160,21 +161,36 @@ public final class Pmu {
      * a lone {@code field} meaning 1, or the name of one of {@link #events()}, which stands for its own terms. Each
      * field's value is spread over the bit ranges its format gives, low bits first. As in perf, {@code config},
      * {@code config1}, {@code config2}, {@code config3} and {@code config4} are fields of every PMU that set the whole
-     * word. No terms: config 0.
+     * word. No terms: config 0. A named event may leave a field to the user, written {@code field=?} in sysfs (as
+     * hv_24x7's {@code domain=?}): the terms must then set it.
      *
      * @param terms the terms, such as {@code "tsc"} or {@code "event=0x3c,umask=0x01"}
      * @return the event, named like perf: {@code msr/tsc/}
      * @throws PerfEventException ENOENT for an unknown field or event (with the nearest names), EINVAL for a term
-     *     that does not parse, a value too wide for its field, or a format this library cannot read
+     *     that does not parse, a value too wide for its field, a {@code field=?} left unset, or a format this library
+     *     cannot read
      */
     public Event event(String terms) {
         long[] config = new long[CONFIG_WORDS.length];
-        apply(terms, config, 0);
+        Set<String> given = new TreeSet<>();
+        Set<String> required = new TreeSet<>();
+        apply(terms, config, 0, given, required);
+        required.removeAll(given);
+        if (!required.isEmpty()) {
+            throw invalid(terms, "the event leaves " + String.join(", ", required) + " to you (sysfs writes "
+                    + required.stream().map(f -> f + "=?").collect(Collectors.joining(","))
+                    + "): add " + required.stream().map(f -> f + "=<value>")
+                            .collect(Collectors.joining(",")) + " to the terms");
+        }
         return new Event(name + "/" + terms + "/", type, config[0], config[1], config[2], config[3], config[4],
                 Event.BP_TYPE_UNSET, null, Event.Modifiers.NONE);
     }
 
-    private void apply(String terms, long[] config, int depth) {
+    /**
+     * Encodes the terms into {@code config}, noting the fields set ({@code given}) and those a named event leaves to
+     * the user with the value {@code ?} ({@code required}), as perf does for such sysfs events.
+     */
+    private void apply(String terms, long[] config, int depth, Set<String> given, Set<String> required) {
         if (terms.isBlank()) {
             return;
         }
@@ -189,7 +205,7 @@ public final class Pmu {
                 if (depth > 2) {
                     throw invalid(terms, "event " + field + " refers to itself");
                 }
-                apply(events.get(field), config, depth + 1);
+                apply(events.get(field), config, depth + 1, given, required);
                 continue;
             }
             String format = formats.containsKey(field) ? formats.get(field)
@@ -202,8 +218,13 @@ public final class Pmu {
                         + (known.isEmpty() ? " It has no fields or named events."
                                 : " Fields: " + formats.keySet() + "; events: " + events.keySet()));
             }
-            long value = eq < 0 ? 1 : parseValue(terms, t.substring(eq + 1).strip());
-            encode(terms, field, format, value, config);
+            String valueText = eq < 0 ? "1" : t.substring(eq + 1).strip();
+            if (valueText.equals("?") && depth > 0) {
+                required.add(field);
+                continue;
+            }
+            encode(terms, field, format, parseValue(terms, valueText), config);
+            given.add(field);
         }
     }
 
