@@ -1,11 +1,13 @@
 package io.github.perfevent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Fixtures;
+import io.github.perfevent.sys.Libc;
 import io.github.perfevent.sys.Syscalls;
 import io.github.perfevent.sys.bindings.perf_event_attr;
 import io.github.perfevent.sys.bitfields.perf_event_attr_bits;
@@ -22,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -112,6 +115,27 @@ class ErrorsTest {
         assertTrue(r.get("cpu-wide")[2].contains("counting a whole CPU"), r.get("cpu-wide")[2]);
         assertTrue(r.get("root-process")[2].contains("another user"), r.get("root-process")[2]);
         assertTrue(r.get("msr")[2].contains("as msr cannot"), r.get("msr")[2]);
+    }
+
+    @Test
+    void aSeccompFilterThatRefusesTheCallIsNamedForEperm() throws Exception {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread filtered = Thread.ofPlatform().start(() -> { // the filter stays with this thread, which then ends
+            Libc.refusePerfEventOpenWithEperm();
+            try (Counter c = Counter.open(TASK_CLOCK)) {
+                thrown.set(new AssertionError("opened despite the filter: " + c));
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        filtered.join();
+        PerfEventException e = assertInstanceOf(PerfEventException.class, thrown.get());
+        assertEquals(Errno.EPERM, e.errno());
+        assertTrue(e.hint().contains("the seccomp profile may refuse perf_event_open itself with EPERM"), e.getMessage());
+        assertTrue(e.hint().contains("kernel.perf_event_paranoid is "), e.getMessage());
+        try (Counter c = Counter.open(TASK_CLOCK)) {
+            assertEquals(0, c.read(), "this thread has no filter");
+        }
     }
 
     @Test
