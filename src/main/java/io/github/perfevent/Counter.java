@@ -282,19 +282,10 @@ public final class Counter implements AutoCloseable {
             return;
         }
         closed = true;
-        int failedErrno = 0;
-        int failedIndex = -1;
-        for (int i = fds.length - 1; i >= 0; i--) {
-            int result = Syscalls.close(fds[i]);
-            if (result < 0 && failedIndex < 0) {
-                failedErrno = -result;
-                failedIndex = i;
-            }
-        }
+        PerfEventException failure = EventOpener.closeAll(fds, "the counter of " + event);
         arena.close();
-        if (failedIndex >= 0) {
-            throw new PerfEventException(failedErrno, "close(" + fds[failedIndex] + ") of " + event + " for "
-                    + labels.get(failedIndex), "the fd was closed behind the counter's back (never close a Counter's fd)");
+        if (failure != null) {
+            throw failure;
         }
     }
 

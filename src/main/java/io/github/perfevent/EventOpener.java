@@ -67,6 +67,23 @@ final class EventOpener {
         }
     }
 
+    /**
+     * Closes every fd, last first, even after a failure; returns the exception for the first failure, or null.
+     *
+     * @param owner what the fds belong to, for the message
+     */
+    static PerfEventException closeAll(int[] fds, String owner) {
+        PerfEventException failure = null;
+        for (int i = fds.length - 1; i >= 0; i--) {
+            int result = Syscalls.close(fds[i]);
+            if (result < 0 && failure == null) {
+                failure = new PerfEventException(-result, "close(" + fds[i] + ") of " + owner,
+                        "the fd was closed behind its owner's back: never close the fd of a Counter or Group");
+            }
+        }
+        return failure;
+    }
+
     /** Closes fds that were opened before a failure; the first failure stays the one reported. */
     static void closeQuietly(int[] fds, int count) {
         for (int i = count - 1; i >= 0; i--) {

@@ -267,19 +267,10 @@ public final class Group implements AutoCloseable {
             return;
         }
         closed = true;
-        int failedErrno = 0;
-        int failedFd = -1;
-        for (int i = fds.length - 1; i >= 0; i--) {
-            int result = Syscalls.close(fds[i]);
-            if (result < 0 && failedFd < 0) {
-                failedErrno = -result;
-                failedFd = fds[i];
-            }
-        }
+        PerfEventException failure = EventOpener.closeAll(fds, "the group led by " + events.get(0));
         arena.close();
-        if (failedFd >= 0) {
-            throw new PerfEventException(failedErrno, "close(" + failedFd + ") of a group member",
-                    "the fd was closed behind the group's back (never close a Group's fd)");
+        if (failure != null) {
+            throw failure;
         }
     }
 

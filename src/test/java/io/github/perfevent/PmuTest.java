@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Errno;
-import io.github.perfevent.sys.Gcc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,10 +90,7 @@ class PmuTest {
                 () -> ElfSymbols.fileOffset(text, "main")).errno());
         assertEquals(Errno.ENOENT, assertThrows(PerfEventException.class,
                 () -> ElfSymbols.fileOffset(dir.resolve("missing"), "main")).errno());
-        String reason = Gcc.unavailableReason();
-        org.junit.jupiter.api.Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
-        Path program = dir.resolve("uprobe_target");
-        Gcc.compile(Path.of("src/test/c/uprobe_target.c"), program, List.of());
+        Path program = Programs.compiled("uprobe_target");
         PerfEventException typo = assertThrows(PerfEventException.class, () -> ElfSymbols.fileOffset(program, "probd"));
         assertEquals(Errno.ENOENT, typo.errno());
         assertTrue(typo.hint().contains("Did you mean probed?"), typo.hint());

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Fixtures;
-import io.github.perfevent.sys.Gcc;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -33,16 +32,11 @@ class TargetTest {
     private static final Event PAGE_FAULTS = Event.Software.PAGE_FAULTS.event();
     private static final int PAGES = 400;
 
-    @TempDir
-    static Path work;
-    static Path workload;
+    private static Path workload;
 
     @BeforeAll
-    static void compileTheWorkload() throws IOException {
-        String reason = Gcc.unavailableReason();
-        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
-        workload = work.resolve("workload");
-        Gcc.compile(Path.of("src/test/c/workload.c"), workload, List.of("-pthread"));
+    static void compileTheWorkload() {
+        workload = Programs.compiled("workload", "-pthread");
     }
 
     /** A running workload that has printed "ready" and waits for a line on its stdin. */
@@ -152,7 +146,7 @@ class TargetTest {
     }
 
     @Test
-    void aDirectoryThatIsNotACgroupIsRefused() throws Exception {
+    void aDirectoryThatIsNotACgroupIsRefused(@TempDir Path work) throws Exception {
         Assumptions.assumeTrue(cgroup2Mount().isPresent(), "skipped: no cgroup2 mount in /proc/mounts");
         PerfEventException e = assertThrows(PerfEventException.class,
                 () -> Counter.open(PAGE_FAULTS, Target.cgroup(work)));
