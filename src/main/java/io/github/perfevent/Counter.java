@@ -10,6 +10,8 @@ import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -106,15 +108,28 @@ public final class Counter implements AutoCloseable {
         boolean onExec = target.childProcess() != null;
         try (Target.Resolved resolved = target.resolve()) {
             int[] fds = new int[resolved.sites.size()];
+            List<String> labels = new ArrayList<>();
             int opened = 0;
             try {
+                PerfEventException vanished = null;
                 for (Target.Site site : resolved.sites) {
-                    fds[opened] = EventOpener.open(event, options, site, resolved.flags, -1, layout.formatBits(),
-                            onExec);
+                    try {
+                        fds[opened] = EventOpener.open(event, options, site, resolved.flags, -1, layout.formatBits(),
+                                onExec);
+                    } catch (PerfEventException e) {
+                        if (!resolved.vanished(e)) {
+                            throw e;
+                        }
+                        vanished = e;
+                        continue;
+                    }
                     opened++;
+                    labels.add(site.label());
                 }
-                return new Counter(event, target, options, fds,
-                        resolved.sites.stream().map(Target.Site::label).toList(), layout);
+                if (opened == 0 && vanished != null) {
+                    throw vanished;
+                }
+                return new Counter(event, target, options, Arrays.copyOf(fds, opened), labels, layout);
             } catch (RuntimeException | Error e) {
                 EventOpener.closeQuietly(fds, opened);
                 throw e;

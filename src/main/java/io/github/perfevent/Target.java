@@ -32,7 +32,8 @@ import javax.management.ObjectName;
  *   <li>{@link #currentThread()}: the calling OS thread ({@code pid = 0, cpu = -1}), wherever it runs.</li>
  *   <li>{@link #thread(Thread)}, {@link #tid(int)}: one thread of this or another process.</li>
  *   <li>{@link #process(long)}: every thread of a process, enumerated from {@code /proc/<pid>/task} when the
- *       counter is opened (threads started later are counted only with {@link Options#inherit}).</li>
+ *       counter is opened (threads started later are counted only with {@link Options#inherit}; threads that end
+ *       between the listing and their {@code perf_event_open} are left out).</li>
  *   <li>{@link #cpu(int)}, {@link #allCpus()}: everything that runs on one CPU or each online CPU
  *       ({@code pid = -1}); needs {@code perf_event_paranoid} &le; 0 or CAP_PERFMON.</li>
  *   <li>{@link #cgroup(Path)}: the tasks of a cgroup-v2 directory, on each online CPU.</li>
@@ -155,12 +156,23 @@ public final class Target {
     static final class Resolved implements AutoCloseable {
         final List<Site> sites;
         final long flags;
+        /** Whether a site's thread may end before it is opened (the threads of a process): then it is left out. */
+        final boolean tasksMayEnd;
         private final int cgroupFd;
 
-        Resolved(List<Site> sites, long flags, int cgroupFd) {
+        Resolved(List<Site> sites, long flags, int cgroupFd, boolean tasksMayEnd) {
             this.sites = List.copyOf(sites);
             this.flags = flags;
             this.cgroupFd = cgroupFd;
+            this.tasksMayEnd = tasksMayEnd;
+        }
+
+        /**
+         * Whether {@code failure} of opening a site only means that its thread ended after {@code /proc} listed it,
+         * so that the site is left out rather than the whole open failing.
+         */
+        boolean vanished(PerfEventException failure) {
+            return tasksMayEnd && failure.errno() == io.github.perfevent.sys.Errno.ESRCH;
         }
 
         @Override
@@ -191,19 +203,19 @@ public final class Target {
                 for (int tid : tasks(id)) {
                     sites.add(new Site(tid, -1, "tid " + tid));
                 }
-                yield new Resolved(sites, 0, -1);
+                yield new Resolved(sites, 0, -1, true);
             }
             case CPU -> single(-1, (int) id, "cpu " + id);
-            case ALL_CPUS -> new Resolved(cpuSites(-1), 0, -1);
+            case ALL_CPUS -> new Resolved(cpuSites(-1), 0, -1, false);
             case CGROUP -> {
                 int fd = openCgroup(cgroup);
-                yield new Resolved(cpuSites(fd), PERF_FLAG_PID_CGROUP(), fd);
+                yield new Resolved(cpuSites(fd), PERF_FLAG_PID_CGROUP(), fd, false);
             }
         };
     }
 
     private static Resolved single(int pid, int cpu, String label) {
-        return new Resolved(List.of(new Site(pid, cpu, label)), 0, -1);
+        return new Resolved(List.of(new Site(pid, cpu, label)), 0, -1, false);
     }
 
     private static List<Site> cpuSites(int pid) {

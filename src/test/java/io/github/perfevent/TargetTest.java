@@ -99,6 +99,29 @@ class TargetTest {
     }
 
     @Test
+    void threadsThatEndBetweenListingAndOpeningAreLeftOut() throws Exception {
+        try (Waiting churn = Waiting.start("churn", "4", "0")) {
+            int opened = 0;
+            for (int i = 0; i < 300; i++) {
+                try (Counter clock = Counter.open(Event.Software.TASK_CLOCK.event(), Target.process(churn.pid()))) {
+                    assertTrue(clock.size() >= 1, "the main thread at least");
+                    assertEquals("tid " + churn.pid(), clock.label(0), "the main thread is listed first");
+                    opened++;
+                }
+            }
+            assertEquals(300, opened, "no open failed with ESRCH for a thread that had just ended");
+            for (int i = 0; i < 100; i++) {
+                try (Group group = Group.open(Target.process(churn.pid()), Options.defaults(),
+                        Event.Software.TASK_CLOCK.event(), Event.Software.CPU_CLOCK.event())) {
+                    assertEquals("tid " + churn.pid(), group.label(0));
+                    GroupReading r = group.read(group.newReading());
+                    assertEquals(group.sites(), r.sources(), "only the groups that opened are read");
+                }
+            }
+        }
+    }
+
+    @Test
     void aProcessThatDoesNotExistIsEsrch() {
         int pid = Fixtures.nonexistentPid();
         PerfEventException e = assertThrows(PerfEventException.class, () -> Counter.open(PAGE_FAULTS, Target.process(pid)));
