@@ -117,7 +117,7 @@ public final class Counter implements AutoCloseable {
                         fds[opened] = EventOpener.open(event, options, site, resolved.flags, -1, layout.formatBits(),
                                 onExec);
                     } catch (PerfEventException e) {
-                        if (!resolved.vanished(e)) {
+                        if (!resolved.vanished(e, site)) {
                             throw e;
                         }
                         vanished = e;

@@ -116,7 +116,7 @@ public final class Group implements AutoCloseable {
                             opened++;
                         }
                     } catch (PerfEventException e) {
-                        if (!resolved.vanished(e)) {
+                        if (!resolved.vanished(e, site)) {
                             throw e;
                         }
                         vanished = e; // the thread ended: drop this site's group

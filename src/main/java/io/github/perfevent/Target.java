@@ -6,6 +6,7 @@ package io.github.perfevent;
 
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FLAG_PID_CGROUP;
 
+import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Syscalls;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -168,11 +170,15 @@ public final class Target {
         }
 
         /**
-         * Whether {@code failure} of opening a site only means that its thread ended after {@code /proc} listed it,
-         * so that the site is left out rather than the whole open failing.
+         * Whether {@code failure} of opening at {@code site} only means that its thread ended after {@code /proc}
+         * listed it, so that the site is left out rather than the whole open failing. The kernel says ESRCH when the
+         * thread is gone before the open, and ENODEV when a group member is opened after its leader's thread ended.
          */
-        boolean vanished(PerfEventException failure) {
-            return tasksMayEnd && failure.errno() == io.github.perfevent.sys.Errno.ESRCH;
+        boolean vanished(PerfEventException failure, Site site) {
+            if (!tasksMayEnd) {
+                return false;
+            }
+            return failure.errno() == Errno.ESRCH || failure.errno() == Errno.ENODEV && ended(site.pid());
         }
 
         @Override
@@ -180,6 +186,17 @@ public final class Target {
             if (cgroupFd >= 0) {
                 Syscalls.close(cgroupFd);
             }
+        }
+    }
+
+    /** Whether thread {@code tid} has ended: no {@code /proc} entry, or a zombie or dead state. */
+    static boolean ended(int tid) {
+        try (BufferedReader reader = Files.newBufferedReader(Path.of("/proc", Integer.toString(tid), "stat"))) {
+            String line = reader.readLine();
+            char state = line.charAt(line.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException e) {
+            return true;
         }
     }
 
@@ -274,18 +291,21 @@ public final class Target {
         return found;
     }
 
-    /** The tids of {@code /proc/<pid>/task}. */
+    /** The tids of {@code /proc/<pid>/task}, the main thread first. */
     static List<Integer> tasks(long pid) {
         Path dir = Path.of("/proc", Long.toString(pid), "task");
         try (Stream<Path> entries = Files.list(dir)) {
-            List<Integer> tids = entries.map(p -> Integer.parseInt(p.getFileName().toString())).sorted().toList();
+            // The main thread (tid == pid) first, the others in ascending order.
+            List<Integer> tids = entries.map(p -> Integer.parseInt(p.getFileName().toString()))
+                    .sorted(Comparator.comparing((Integer tid) -> tid != pid).thenComparing(Comparator.naturalOrder()))
+                    .toList();
             if (tids.isEmpty()) {
-                throw new PerfEventException(io.github.perfevent.sys.Errno.ESRCH, "list " + dir,
+                throw new PerfEventException(Errno.ESRCH, "list " + dir,
                         "process " + pid + " has no threads left (it is exiting)");
             }
             return tids;
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new PerfEventException(io.github.perfevent.sys.Errno.ESRCH, "list " + dir,
+            throw new PerfEventException(Errno.ESRCH, "list " + dir,
                     "there is no process " + pid + " (it may have exited)");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

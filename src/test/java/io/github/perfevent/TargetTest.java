@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +74,7 @@ class TargetTest {
         try (Waiting threads = Waiting.start("threads", "3", Integer.toString(PAGES))) {
             List<String> tids = tasks(threads.pid());
             assertEquals(4, tids.size(), "main and three threads");
+            assertEquals(Integer.toString(threads.pid()), tids.get(0), "the main thread comes first");
             try (Counter faults = Counter.open(PAGE_FAULTS, Target.process(threads.pid()));
                     Counter firstWorker = Counter.open(PAGE_FAULTS, Target.tid(Integer.parseInt(tids.get(1))))) {
                 assertEquals(tids.stream().map(t -> "tid " + t).toList(),
@@ -188,7 +190,9 @@ class TargetTest {
 
     private static List<String> tasks(int pid) throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc", Integer.toString(pid), "task"))) {
-            return s.map(p -> p.getFileName().toString()).sorted((a, b) -> Integer.parseInt(a) - Integer.parseInt(b))
+            return s.map(p -> p.getFileName().toString())
+                    .sorted(Comparator.comparing((String t) -> !t.equals(Integer.toString(pid)))
+                            .thenComparingInt(Integer::parseInt))
                     .toList();
         }
     }
