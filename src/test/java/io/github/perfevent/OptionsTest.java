@@ -55,6 +55,8 @@ class OptionsTest {
             assertEquals(0, perf_event_attr_bits.pinned(member), "only a leader is pinned");
             assertEquals(0, perf_event_attr_bits.exclusive(member), "only a leader is exclusive");
             assertEquals(0, perf_event_attr_bits.disabled(member), "members follow their leader");
+            MemorySegment childMember = EventOpener.attr(arena, PAGE_FAULTS, Options.defaults(), 0, false, true);
+            assertEquals(0, perf_event_attr_bits.enable_on_exec(childMember), "a child's leader alone enables at exec");
             MemorySegment leader = EventOpener.attr(arena, PAGE_FAULTS, Options.defaults(), 0, true, true);
             assertEquals(1, perf_event_attr_bits.disabled(leader), "opened disabled");
             assertEquals(1, perf_event_attr_bits.enable_on_exec(leader), "a child's counter enables at exec");
