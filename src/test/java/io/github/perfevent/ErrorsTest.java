@@ -99,9 +99,16 @@ class ErrorsTest {
         int paranoid = Fixtures.sysctl("kernel/perf_event_paranoid");
         Assumptions.assumeTrue(paranoid >= 2, "skipped: perf_event_paranoid is " + paranoid
                 + "; the test needs the default 2 (it never changes it)");
-        Map<String, String[]> r = scenarios(List.of(), "unprivileged", Long.toString(ProcessHandle.current().pid()));
+        String cgroup2 = Files.readAllLines(Path.of("/proc/mounts")).stream().map(l -> l.split(" "))
+                .filter(f -> f.length > 2 && f[2].equals("cgroup2")).map(f -> f[1]).findFirst().orElse("");
+        Map<String, String[]> r = scenarios(List.of(), "unprivileged", Long.toString(ProcessHandle.current().pid()),
+                cgroup2);
         assertEquals("ok", r.get("user-only")[1], "counting itself in user space is allowed: " + String.join("|", r.get("user-only")));
-        for (String refused : List.of("kernel-counting", "cpu-wide", "root-process", "msr")) {
+        List<String> refusals = new ArrayList<>(List.of("kernel-counting", "cpu-wide", "root-process", "msr"));
+        if (!cgroup2.isEmpty()) {
+            refusals.add("cgroup");
+        }
+        for (String refused : refusals) {
             String[] f = r.get(refused);
             assertTrue(f != null, refused + " was attempted: " + r.keySet());
             assertEquals(Integer.toString(Errno.EACCES), f[1], refused + ": " + f[2]);
@@ -113,8 +120,12 @@ class ErrorsTest {
         }
         assertTrue(r.get("kernel-counting")[2].contains("Options.excludeKernel(true)"), r.get("kernel-counting")[2]);
         assertTrue(r.get("cpu-wide")[2].contains("counting a whole CPU"), r.get("cpu-wide")[2]);
-        assertTrue(r.get("root-process")[2].contains("another user"), r.get("root-process")[2]);
+        assertTrue(r.get("root-process")[2].contains("belongs to another user"), r.get("root-process")[2]);
         assertTrue(r.get("msr")[2].contains("as msr cannot"), r.get("msr")[2]);
+        if (!cgroup2.isEmpty()) {
+            assertTrue(r.get("cgroup")[2].contains("counting a cgroup is counting whole CPUs"), r.get("cgroup")[2]);
+            assertTrue(r.get("cgroup")[2].contains("cgroup_fd="), r.get("cgroup")[2]);
+        }
     }
 
     @Test
