@@ -76,6 +76,10 @@ class PmuTest {
     void anUnknownPmuListsTheNearestAndAllPmus() throws IOException {
         fakePmu("cpu_core", 10, Map.of(), Map.of());
         fakePmu("msr", 9, Map.of(), Map.of());
+        for (String notAPmu : List.of("..", ".", "", "msr/..")) {
+            assertEquals(Errno.ENOENT, assertThrows(PerfEventException.class, () -> Pmu.named(sysfs, notAPmu)).errno(),
+                    notAPmu);
+        }
         PerfEventException e = assertThrows(PerfEventException.class, () -> Pmu.named(sysfs, "cpu_cor"));
         assertEquals(Errno.ENOENT, e.errno());
         assertTrue(e.hint().contains("Did you mean cpu_core?") && e.hint().contains("PMUs here: cpu_core, msr"),
