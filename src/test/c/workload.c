@@ -6,6 +6,7 @@
  *   workload fork K M      forks K children that each touch M pages; the parent touches none and waits for them
  *   workload threads T M   starts T threads, waits for a line on stdin, then each thread touches M pages
  *   workload wait M        waits for a line on stdin, then touches M pages
+ *   workload churn T 0     keeps T short-lived threads coming and going (each lives about 200 us) until killed
  *
  * "threads" and "wait" print "ready" once set up, so the test knows when to open its counters.
  */
@@ -43,6 +44,26 @@ static void *worker(void *unused) {
     return NULL;
 }
 
+static void *short_lived(void *unused) {
+    (void) unused;
+    usleep(200);
+    return NULL;
+}
+
+static void churn(long count) {
+    pthread_t threads[64];
+    printf("ready\n");
+    fflush(stdout);
+    for (;;) {
+        for (long i = 0; i < count; i++) {
+            pthread_create(&threads[i], NULL, short_lived, NULL);
+        }
+        for (long i = 0; i < count; i++) {
+            pthread_join(threads[i], NULL);
+        }
+    }
+}
+
 static void await_line(void) {
     char line[16];
     printf("ready\n");
@@ -54,7 +75,7 @@ static void await_line(void) {
 
 int main(int argc, char **argv) {
     if (argc != 4 && !(argc == 3 && strcmp(argv[1], "wait") == 0)) {
-        fprintf(stderr, "usage: %s fork K M | threads T M | wait M\n", argv[0]);
+        fprintf(stderr, "usage: %s fork K M | threads T M | churn T 0 | wait M\n", argv[0]);
         return 2;
     }
     if (strcmp(argv[1], "wait") == 0) {
@@ -80,10 +101,13 @@ int main(int argc, char **argv) {
         }
         return 0;
     }
-    pthread_t threads[64];
     if (count > 64) {
         return 2;
     }
+    if (strcmp(argv[1], "churn") == 0) {
+        churn(count);
+    }
+    pthread_t threads[64];
     pthread_barrier_init(&go, NULL, (unsigned) count + 1);
     for (long i = 0; i < count; i++) {
         pthread_create(&threads[i], NULL, worker, NULL);

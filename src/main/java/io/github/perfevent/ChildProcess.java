@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * A command started so that counters see only what it does after its {@code exec}: the way {@code perf stat CMD}
  * counts. {@link #prepare} starts {@code /bin/sh}, which stops itself ({@code SIGSTOP}) before it
  * {@code exec}s the command; counters opened on {@link #target()} are opened disabled with {@code enable_on_exec},
- * so the kernel enables them at that {@code exec}, not before. {@link #run()} (or {@link #start()} and
+ * so the kernel enables them at that {@code exec}, not before (perf_event_open(2), {@code enable_on_exec}). {@link #run()} (or {@link #start()} and
  * {@link #waitFor()}) lets it go and returns its exit status. With {@link Options#inherit} the counters include
  * every process and thread the command creates.
  *

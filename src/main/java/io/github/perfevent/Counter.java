@@ -10,6 +10,8 @@ import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -106,15 +108,28 @@ public final class Counter implements AutoCloseable {
         boolean onExec = target.childProcess() != null;
         try (Target.Resolved resolved = target.resolve()) {
             int[] fds = new int[resolved.sites.size()];
+            List<String> labels = new ArrayList<>();
             int opened = 0;
             try {
+                PerfEventException vanished = null;
                 for (Target.Site site : resolved.sites) {
-                    fds[opened] = EventOpener.open(event, options, site, resolved.flags, -1, layout.formatBits(),
-                            onExec);
+                    try {
+                        fds[opened] = EventOpener.open(event, options, site, resolved.flags, -1, layout.formatBits(),
+                                onExec);
+                    } catch (PerfEventException e) {
+                        if (!resolved.vanished(e, site)) {
+                            throw e;
+                        }
+                        vanished = e;
+                        continue;
+                    }
                     opened++;
+                    labels.add(site.label());
                 }
-                return new Counter(event, target, options, fds,
-                        resolved.sites.stream().map(Target.Site::label).toList(), layout);
+                if (opened == 0 && vanished != null) {
+                    throw vanished;
+                }
+                return new Counter(event, target, options, Arrays.copyOf(fds, opened), labels, layout);
             } catch (RuntimeException | Error e) {
                 EventOpener.closeQuietly(fds, opened);
                 throw e;
@@ -282,19 +297,10 @@ public final class Counter implements AutoCloseable {
             return;
         }
         closed = true;
-        int failedErrno = 0;
-        int failedIndex = -1;
-        for (int i = fds.length - 1; i >= 0; i--) {
-            int result = Syscalls.close(fds[i]);
-            if (result < 0 && failedIndex < 0) {
-                failedErrno = -result;
-                failedIndex = i;
-            }
-        }
+        PerfEventException failure = EventOpener.closeAll(fds, "the counter of " + event);
         arena.close();
-        if (failedIndex >= 0) {
-            throw new PerfEventException(failedErrno, "close(" + fds[failedIndex] + ") of " + event + " for "
-                    + labels.get(failedIndex), "the fd was closed behind the counter's back (never close a Counter's fd)");
+        if (failure != null) {
+            throw failure;
         }
     }
 

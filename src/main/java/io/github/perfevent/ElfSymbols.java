@@ -132,6 +132,10 @@ final class ElfSymbols {
 
     private static ByteBuffer read(Path binary, String call) {
         try (FileChannel channel = FileChannel.open(binary, StandardOpenOption.READ)) {
+            if (channel.size() > Integer.MAX_VALUE) {
+                throw new PerfEventException(Errno.ENOEXEC, call, binary + " is larger than 2 GiB, which this reader "
+                        + "does not handle: give the offset instead");
+            }
             ByteBuffer elf = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size())
                     .order(ByteOrder.LITTLE_ENDIAN);
             if (elf.limit() < 64 || elf.getInt(0) != 0x464c457f) {

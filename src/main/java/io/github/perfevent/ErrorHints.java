@@ -54,7 +54,7 @@ final class ErrorHints {
 
     private static String hint(int errno, MemorySegment attr, Event event, Target.Site site, boolean cgroup) {
         return switch (errno) {
-            case Errno.EACCES, Errno.EPERM -> permission(errno, attr, site);
+            case Errno.EACCES, Errno.EPERM -> permission(errno, attr, site, cgroup);
             case Errno.ENOENT -> notSupported(event);
             case Errno.E2BIG -> tooBig(attr);
             case Errno.EINVAL -> invalid(attr, site);
@@ -84,11 +84,12 @@ final class ErrorHints {
         };
     }
 
-    private static String permission(int errno, MemorySegment attr, Target.Site site) {
+    private static String permission(int errno, MemorySegment attr, Target.Site site, boolean cgroup) {
         String level = paranoid();
         List<String> needs = new ArrayList<>();
-        if (site.pid() == -1 || site.cpu() >= 0 && site.pid() <= 0) {
-            needs.add("counting a whole CPU needs level <= 0");
+        if (site.pid() == -1 || cgroup) {
+            needs.add(cgroup ? "counting a cgroup is counting whole CPUs, which needs level <= 0"
+                    : "counting a whole CPU needs level <= 0");
         }
         if (perf_event_attr_bits.exclude_kernel(attr) == 0) {
             needs.add("this event also counts in the kernel, which needs level <= 1: exclude it with "
@@ -97,8 +98,9 @@ final class ErrorHints {
                             ? " (unless this PMU cannot exclude anything, as msr cannot: then only privileges help)"
                             : ""));
         }
-        if (site.pid() > 0) {
-            needs.add("a task of another user needs ptrace access to it (CAP_SYS_PTRACE, same uid)");
+        if (site.pid() > 0 && !cgroup) {
+            needs.add("if task " + site.pid() + " belongs to another user, counting it also needs ptrace access "
+                    + "(the same uid, or CAP_SYS_PTRACE)");
         }
         StringBuilder s = new StringBuilder("kernel.perf_event_paranoid is ").append(level)
                 .append(" (-1: no restriction; 0: no raw tracepoint data; 1: also no CPU-wide events; 2: also no "

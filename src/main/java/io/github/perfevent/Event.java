@@ -335,7 +335,7 @@ public final class Event {
 
     /**
      * A uprobe on the instruction at {@code fileOffset} of {@code binary}, through the {@code uprobe} PMU
-     * ({@code config1} = the path, {@code config2} = the offset): counts each time any process executes it.
+     * ({@code config1} = the path, {@code config2} = the offset): counts each time the target executes it.
      *
      * @param binary an executable or shared library
      * @param fileOffset the instruction's offset in the file (not its virtual address)

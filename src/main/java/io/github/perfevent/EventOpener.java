@@ -24,7 +24,7 @@ final class EventOpener {
 
     /**
      * The attr: the library's full {@code size}, then the options, the event's fields and modifiers, and the
-     * fields the opener owns ({@code disabled}, {@code enable_on_exec} for a child, {@code read_format}).
+     * fields the opener owns ({@code disabled}, {@code enable_on_exec} of a child's leader, {@code read_format}).
      *
      * @param leader whether the event leads its group (members are opened enabled, following their leader, and
      *     cannot be pinned or exclusive)
@@ -41,7 +41,7 @@ final class EventOpener {
         event.writeTo(attr, arena);
         event.writeModifiersTo(attr);
         perf_event_attr_bits.disabled(attr, leader ? 1 : 0);
-        if (enableOnExec) {
+        if (enableOnExec && leader) { // members follow their leader, as perf stat does it
             perf_event_attr_bits.enable_on_exec(attr, 1);
         }
         perf_event_attr.read_format(attr, readFormat);
@@ -65,6 +65,23 @@ final class EventOpener {
             }
             return fd;
         }
+    }
+
+    /**
+     * Closes every fd, last first, even after a failure; returns the exception for the first failure, or null.
+     *
+     * @param owner what the fds belong to, for the message
+     */
+    static PerfEventException closeAll(int[] fds, String owner) {
+        PerfEventException failure = null;
+        for (int i = fds.length - 1; i >= 0; i--) {
+            int result = Syscalls.close(fds[i]);
+            if (result < 0 && failure == null) {
+                failure = new PerfEventException(-result, "close(" + fds[i] + ") of " + owner,
+                        "the fd was closed behind its owner's back: never close the fd of a Counter or Group");
+            }
+        }
+        return failure;
     }
 
     /** Closes fds that were opened before a failure; the first failure stays the one reported. */

@@ -8,9 +8,12 @@ import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FORMAT_GROUP;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_IOC_FLAG_GROUP;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -99,21 +102,34 @@ public final class Group implements AutoCloseable {
         boolean onExec = target.childProcess() != null;
         try (Target.Resolved resolved = target.resolve()) {
             int[] fds = new int[resolved.sites.size() * members.size()];
+            List<String> labels = new ArrayList<>();
             int opened = 0;
             try {
+                PerfEventException vanished = null;
                 for (Target.Site site : resolved.sites) {
-                    int leader = -1;
-                    for (Event event : members) {
-                        fds[opened] = EventOpener.open(event, options, site, resolved.flags, leader, readFormat,
-                                onExec);
-                        if (leader < 0) {
-                            leader = fds[opened];
+                    int first = opened;
+                    try {
+                        for (Event event : members) {
+                            int leader = opened == first ? -1 : fds[first];
+                            fds[opened] = EventOpener.open(event, options, site, resolved.flags, leader, readFormat,
+                                    onExec);
+                            opened++;
                         }
-                        opened++;
+                    } catch (PerfEventException e) {
+                        if (!resolved.vanished(e, site)) {
+                            throw e;
+                        }
+                        vanished = e; // the thread ended: drop this site's group
+                        EventOpener.closeQuietly(Arrays.copyOfRange(fds, first, opened), opened - first);
+                        opened = first;
+                        continue;
                     }
+                    labels.add(site.label());
                 }
-                return new Group(members, target, fds, resolved.sites.stream().map(Target.Site::label).toList(),
-                        layout);
+                if (opened == 0 && vanished != null) {
+                    throw vanished;
+                }
+                return new Group(members, target, Arrays.copyOf(fds, opened), labels, layout);
             } catch (RuntimeException | Error e) {
                 EventOpener.closeQuietly(fds, opened);
                 throw e;
@@ -267,19 +283,10 @@ public final class Group implements AutoCloseable {
             return;
         }
         closed = true;
-        int failedErrno = 0;
-        int failedFd = -1;
-        for (int i = fds.length - 1; i >= 0; i--) {
-            int result = Syscalls.close(fds[i]);
-            if (result < 0 && failedFd < 0) {
-                failedErrno = -result;
-                failedFd = fds[i];
-            }
-        }
+        PerfEventException failure = EventOpener.closeAll(fds, "the group led by " + events.get(0));
         arena.close();
-        if (failedFd >= 0) {
-            throw new PerfEventException(failedErrno, "close(" + failedFd + ") of a group member",
-                    "the fd was closed behind the group's back (never close a Group's fd)");
+        if (failure != null) {
+            throw failure;
         }
     }
 
@@ -288,7 +295,8 @@ public final class Group implements AutoCloseable {
         long bytes = Syscalls.read(leader, buffer);
         if (bytes < 0) {
             throw new PerfEventException((int) -bytes, "read(" + leader + ") of the group led by " + events.get(0)
-                    + " for " + labels.get(site), "");
+                    + " for " + labels.get(site), bytes == -Errno.ENOSPC
+                            ? "the read buffer is smaller than the group's read format" : "");
         }
         if (bytes != buffer.byteSize()) {
             throw new IllegalStateException("the group read returned " + bytes + " bytes; its read format has "

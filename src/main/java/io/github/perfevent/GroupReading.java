@@ -16,20 +16,16 @@ import java.util.List;
  * repeated reads allocate nothing. Scaling works as in {@link Reading}; members of one group are scheduled together,
  * so they share one {@code time_running}. Not thread-safe.
  */
-public final class GroupReading {
+public final class GroupReading extends ReadingBase {
 
     private final List<Event> events;
     final long[] values;
     final long[] ids;
     final long[] lost;
     final long[] scaledValues;
-    long timeEnabled;
-    long timeRunning;
-    boolean scaled;
-    long formatBits;
-    int sources;
 
     GroupReading(List<Event> events) {
+        super("group");
         this.events = events;
         int n = events.size();
         values = new long[n];
@@ -76,11 +72,7 @@ public final class GroupReading {
      * @throws IllegalStateException also when the reading sums several threads or CPUs
      */
     public long id(int member) {
-        require(ReadFormat.ID);
-        if (sources != 1) {
-            throw new IllegalStateException("this reading sums " + sources + " groups, each with its own ids: read one "
-                    + "with Group.read(index, reading)");
-        }
+        requireSingleSource("Group.read(index, reading)");
         return ids[member];
     }
 
@@ -93,56 +85,6 @@ public final class GroupReading {
         return lost[member];
     }
 
-    /** {@return nanoseconds the group was enabled} */
-    public long timeEnabled() {
-        require(ReadFormat.TOTAL_TIME_ENABLED);
-        return timeEnabled;
-    }
-
-    /** {@return nanoseconds the group was counting} */
-    public long timeRunning() {
-        require(ReadFormat.TOTAL_TIME_RUNNING);
-        return timeRunning;
-    }
-
-    /** {@return whether the group ran for less than its enabled time, making scaled values estimates} */
-    public boolean isScaled() {
-        requireTimes();
-        return scaled;
-    }
-
-    /**
-     * @param format a read format
-     * @return whether this reading has that field
-     */
-    public boolean has(ReadFormat format) {
-        return (formatBits & format.bit()) != 0;
-    }
-
-    /** {@return how many groups (threads or CPUs) were summed: 0 before the first read} */
-    public int sources() {
-        return sources;
-    }
-
-    private void requireRead() {
-        if (sources == 0) {
-            throw new IllegalStateException("nothing was read into this GroupReading yet");
-        }
-    }
-
-    private void require(ReadFormat format) {
-        requireRead();
-        if (!has(format)) {
-            throw new IllegalStateException("the group's read format lacks " + format
-                    + ": open it with Options.readFormat including ReadFormat." + format);
-        }
-    }
-
-    private void requireTimes() {
-        require(ReadFormat.TOTAL_TIME_ENABLED);
-        require(ReadFormat.TOTAL_TIME_RUNNING);
-    }
-
     /** {@return each member's name and value, such as {@code GroupReading[task-clock=1200, page-faults=3]}} */
     @Override
     public String toString() {
@@ -153,12 +95,7 @@ public final class GroupReading {
         for (int i = 0; i < values.length; i++) {
             s.append(i == 0 ? "" : ", ").append(events.get(i).name()).append('=').append(values[i]);
         }
-        if (has(ReadFormat.TOTAL_TIME_ENABLED)) {
-            s.append(", enabled=").append(timeEnabled);
-        }
-        if (has(ReadFormat.TOTAL_TIME_RUNNING)) {
-            s.append(", running=").append(timeRunning);
-        }
+        appendTimes(s);
         return s.append(']').toString();
     }
 }

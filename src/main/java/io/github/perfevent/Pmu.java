@@ -61,7 +61,8 @@ public final class Pmu {
 
     static Pmu named(Path devices, String name) {
         Path dir = devices.resolve(name);
-        if (name.isEmpty() || name.contains("/") || !Files.isDirectory(dir)) {
+        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")
+                || !Files.isRegularFile(dir.resolve("type"))) {
             List<String> all = names(devices);
             throw new PerfEventException(Errno.ENOENT, "find PMU " + name, "there is no " + dir + "."
                     + Suggestions.didYouMean(name, all) + " PMUs here: "

@@ -7,6 +7,7 @@ package io.github.perfevent;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * The layout of what {@code read(2)} returns for a {@code read_format} (the {@code struct read_format} comment of
@@ -60,15 +61,11 @@ final class ReadLayout {
     }
 
     void begin(Reading r) {
+        r.clear(formatBits);
         r.value = 0;
-        r.timeEnabled = 0;
-        r.timeRunning = 0;
         r.id = 0;
         r.lost = 0;
         r.scaledValue = 0;
-        r.scaled = false;
-        r.formatBits = formatBits;
-        r.sources = 0;
     }
 
     /** Adds one single-event buffer to {@code r}. */
@@ -104,15 +101,11 @@ final class ReadLayout {
     }
 
     void begin(GroupReading r) {
-        java.util.Arrays.fill(r.values, 0);
-        java.util.Arrays.fill(r.ids, 0);
-        java.util.Arrays.fill(r.lost, 0);
-        java.util.Arrays.fill(r.scaledValues, 0);
-        r.timeEnabled = 0;
-        r.timeRunning = 0;
-        r.scaled = false;
-        r.formatBits = formatBits;
-        r.sources = 0;
+        r.clear(formatBits);
+        Arrays.fill(r.values, 0);
+        Arrays.fill(r.ids, 0);
+        Arrays.fill(r.lost, 0);
+        Arrays.fill(r.scaledValues, 0);
     }
 
     /**

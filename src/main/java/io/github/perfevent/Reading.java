@@ -20,20 +20,16 @@ package io.github.perfevent;
  *
  * <p>Not thread-safe: give each thread its own.
  */
-public final class Reading {
+public final class Reading extends ReadingBase {
 
     long value;
-    long timeEnabled;
-    long timeRunning;
     long id;
     long lost;
     long scaledValue;
-    boolean scaled;
-    long formatBits;
-    int sources;
 
     /** An empty reading, to be filled by {@link Counter#read(Reading)}. */
     public Reading() {
+        super("counter");
     }
 
     /** {@return the count (summed over the counter's threads or CPUs), as the kernel gave it} */
@@ -42,28 +38,12 @@ public final class Reading {
         return value;
     }
 
-    /** {@return nanoseconds the event was enabled ({@link ReadFormat#TOTAL_TIME_ENABLED})} */
-    public long timeEnabled() {
-        require(ReadFormat.TOTAL_TIME_ENABLED);
-        return timeEnabled;
-    }
-
-    /** {@return nanoseconds the event was counting ({@link ReadFormat#TOTAL_TIME_RUNNING})} */
-    public long timeRunning() {
-        require(ReadFormat.TOTAL_TIME_RUNNING);
-        return timeRunning;
-    }
-
     /**
      * @return the event's id ({@link ReadFormat#ID})
      * @throws IllegalStateException also when the reading sums several fds, each with its own id
      */
     public long id() {
-        require(ReadFormat.ID);
-        if (sources != 1) {
-            throw new IllegalStateException("this reading sums " + sources + " fds, each with its own id: read one with "
-                    + "Counter.read(index, reading)");
-        }
+        requireSingleSource("Counter.read(index, reading)");
         return id;
     }
 
@@ -82,48 +62,6 @@ public final class Reading {
         return scaledValue;
     }
 
-    /**
-     * @return whether the event ran for less than its enabled time (it was multiplexed), so that
-     *     {@link #scaledValue()} is an estimate
-     * @throws IllegalStateException unless both times were read
-     */
-    public boolean isScaled() {
-        requireTimes();
-        return scaled;
-    }
-
-    /**
-     * @param format a read format
-     * @return whether this reading has that field
-     */
-    public boolean has(ReadFormat format) {
-        return (formatBits & format.bit()) != 0;
-    }
-
-    /** {@return how many fds (threads or CPUs) were summed: 0 before the first read} */
-    public int sources() {
-        return sources;
-    }
-
-    private void requireRead() {
-        if (sources == 0) {
-            throw new IllegalStateException("nothing was read into this Reading yet");
-        }
-    }
-
-    private void require(ReadFormat format) {
-        requireRead();
-        if (!has(format)) {
-            throw new IllegalStateException("the counter's read format lacks " + format
-                    + ": open it with Options.readFormat including ReadFormat." + format);
-        }
-    }
-
-    private void requireTimes() {
-        require(ReadFormat.TOTAL_TIME_ENABLED);
-        require(ReadFormat.TOTAL_TIME_RUNNING);
-    }
-
     /** {@return the fields read, such as {@code Reading[value=5120, enabled=1000, running=1000]}} */
     @Override
     public String toString() {
@@ -131,12 +69,7 @@ public final class Reading {
             return "Reading[unread]";
         }
         StringBuilder s = new StringBuilder("Reading[value=").append(value);
-        if (has(ReadFormat.TOTAL_TIME_ENABLED)) {
-            s.append(", enabled=").append(timeEnabled);
-        }
-        if (has(ReadFormat.TOTAL_TIME_RUNNING)) {
-            s.append(", running=").append(timeRunning);
-        }
+        appendTimes(s);
         if (has(ReadFormat.TOTAL_TIME_ENABLED) && has(ReadFormat.TOTAL_TIME_RUNNING) && scaled) {
             s.append(", scaled=").append(scaledValue);
         }

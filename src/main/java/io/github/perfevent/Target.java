@@ -6,6 +6,7 @@ package io.github.perfevent;
 
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FLAG_PID_CGROUP;
 
+import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Syscalls;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -32,7 +34,8 @@ import javax.management.ObjectName;
  *   <li>{@link #currentThread()}: the calling OS thread ({@code pid = 0, cpu = -1}), wherever it runs.</li>
  *   <li>{@link #thread(Thread)}, {@link #tid(int)}: one thread of this or another process.</li>
  *   <li>{@link #process(long)}: every thread of a process, enumerated from {@code /proc/<pid>/task} when the
- *       counter is opened (threads started later are counted only with {@link Options#inherit}).</li>
+ *       counter is opened (threads started later are counted only with {@link Options#inherit}; threads that end
+ *       between the listing and their {@code perf_event_open} are left out).</li>
  *   <li>{@link #cpu(int)}, {@link #allCpus()}: everything that runs on one CPU or each online CPU
  *       ({@code pid = -1}); needs {@code perf_event_paranoid} &le; 0 or CAP_PERFMON.</li>
  *   <li>{@link #cgroup(Path)}: the tasks of a cgroup-v2 directory, on each online CPU.</li>
@@ -155,12 +158,27 @@ public final class Target {
     static final class Resolved implements AutoCloseable {
         final List<Site> sites;
         final long flags;
+        /** Whether a site's thread may end before it is opened (the threads of a process): then it is left out. */
+        final boolean tasksMayEnd;
         private final int cgroupFd;
 
-        Resolved(List<Site> sites, long flags, int cgroupFd) {
+        Resolved(List<Site> sites, long flags, int cgroupFd, boolean tasksMayEnd) {
             this.sites = List.copyOf(sites);
             this.flags = flags;
             this.cgroupFd = cgroupFd;
+            this.tasksMayEnd = tasksMayEnd;
+        }
+
+        /**
+         * Whether {@code failure} of opening at {@code site} only means that its thread ended after {@code /proc}
+         * listed it, so that the site is left out rather than the whole open failing. The kernel says ESRCH when the
+         * thread is gone before the open, and ENODEV when a group member is opened after its leader's thread ended.
+         */
+        boolean vanished(PerfEventException failure, Site site) {
+            if (!tasksMayEnd) {
+                return false;
+            }
+            return failure.errno() == Errno.ESRCH || failure.errno() == Errno.ENODEV && ended(site.pid());
         }
 
         @Override
@@ -168,6 +186,17 @@ public final class Target {
             if (cgroupFd >= 0) {
                 Syscalls.close(cgroupFd);
             }
+        }
+    }
+
+    /** Whether thread {@code tid} has ended: no {@code /proc} entry, or a zombie or dead state. */
+    static boolean ended(int tid) {
+        try (BufferedReader reader = Files.newBufferedReader(Path.of("/proc", Integer.toString(tid), "stat"))) {
+            String line = reader.readLine();
+            char state = line.charAt(line.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException e) {
+            return true;
         }
     }
 
@@ -191,19 +220,19 @@ public final class Target {
                 for (int tid : tasks(id)) {
                     sites.add(new Site(tid, -1, "tid " + tid));
                 }
-                yield new Resolved(sites, 0, -1);
+                yield new Resolved(sites, 0, -1, true);
             }
             case CPU -> single(-1, (int) id, "cpu " + id);
-            case ALL_CPUS -> new Resolved(cpuSites(-1), 0, -1);
+            case ALL_CPUS -> new Resolved(cpuSites(-1), 0, -1, false);
             case CGROUP -> {
                 int fd = openCgroup(cgroup);
-                yield new Resolved(cpuSites(fd), PERF_FLAG_PID_CGROUP(), fd);
+                yield new Resolved(cpuSites(fd), PERF_FLAG_PID_CGROUP(), fd, false);
             }
         };
     }
 
     private static Resolved single(int pid, int cpu, String label) {
-        return new Resolved(List.of(new Site(pid, cpu, label)), 0, -1);
+        return new Resolved(List.of(new Site(pid, cpu, label)), 0, -1, false);
     }
 
     private static List<Site> cpuSites(int pid) {
@@ -262,18 +291,21 @@ public final class Target {
         return found;
     }
 
-    /** The tids of {@code /proc/<pid>/task}. */
+    /** The tids of {@code /proc/<pid>/task}, the main thread first. */
     static List<Integer> tasks(long pid) {
         Path dir = Path.of("/proc", Long.toString(pid), "task");
         try (Stream<Path> entries = Files.list(dir)) {
-            List<Integer> tids = entries.map(p -> Integer.parseInt(p.getFileName().toString())).sorted().toList();
+            // The main thread (tid == pid) first, the others in ascending order.
+            List<Integer> tids = entries.map(p -> Integer.parseInt(p.getFileName().toString()))
+                    .sorted(Comparator.comparing((Integer tid) -> tid != pid).thenComparing(Comparator.naturalOrder()))
+                    .toList();
             if (tids.isEmpty()) {
-                throw new PerfEventException(io.github.perfevent.sys.Errno.ESRCH, "list " + dir,
+                throw new PerfEventException(Errno.ESRCH, "list " + dir,
                         "process " + pid + " has no threads left (it is exiting)");
             }
             return tids;
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new PerfEventException(io.github.perfevent.sys.Errno.ESRCH, "list " + dir,
+            throw new PerfEventException(Errno.ESRCH, "list " + dir,
                     "there is no process " + pid + " (it may have exited)");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

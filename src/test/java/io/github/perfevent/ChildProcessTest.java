@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Gcc;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,16 +25,11 @@ class ChildProcessTest {
     private static final Event PAGE_FAULTS = Event.Software.PAGE_FAULTS.event();
     private static final Event TASK_CLOCK = Event.Software.TASK_CLOCK.event();
 
-    @TempDir
-    static Path work;
-    static Path workload;
+    private static Path workload;
 
     @BeforeAll
-    static void compileTheWorkload() throws IOException {
-        String reason = Gcc.unavailableReason();
-        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
-        workload = work.resolve("workload");
-        Gcc.compile(Path.of("src/test/c/workload.c"), workload, List.of("-pthread"));
+    static void compileTheWorkload() {
+        workload = Programs.compiled("workload", "-pthread");
     }
 
     @Test
@@ -107,7 +101,7 @@ class ChildProcessTest {
     }
 
     @Test
-    void theBuildersDirectoryEnvironmentAndRedirectsAreKept() throws Exception {
+    void theBuildersDirectoryEnvironmentAndRedirectsAreKept(@TempDir Path work) throws Exception {
         Path out = work.resolve("out.txt");
         ProcessBuilder builder = new ProcessBuilder("sh", "-c", "echo \"$GREETING from $(pwd)\"")
                 .directory(work.toFile()).redirectOutput(out.toFile());

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * The main class of the child JVMs of {@link ErrorsTest}, for failures that need another process: as an unprivileged
- * user ({@code unprivileged <parent pid>}: drops to uid/gid 65534 first) or under a low fd limit ({@code emfile}).
+ * user ({@code unprivileged <parent pid> <cgroup2 mount or "">}: drops to uid/gid 65534 first) or under a low fd limit ({@code emfile}).
  * Prints one line per scenario: {@code name|ok|value} or {@code name|<errno>|<message>}.
  */
 public final class ErrorScenarios {
@@ -17,13 +17,13 @@ public final class ErrorScenarios {
     /** Runs the scenarios named by {@code args[0]}. */
     public static void main(String[] args) {
         switch (args[0]) {
-            case "unprivileged" -> unprivileged(Long.parseLong(args[1]));
+            case "unprivileged" -> unprivileged(Long.parseLong(args[1]), args[2]);
             case "emfile" -> emfile();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
 
-    private static void unprivileged(long parentPid) {
+    private static void unprivileged(long parentPid, String cgroup2Mount) {
         Libc.dropPrivileges(65534, 65534);
         Event clock = Event.Software.TASK_CLOCK.event();
         Options userOnly = Options.defaults().excludeKernel(true).excludeHv(true);
@@ -32,6 +32,9 @@ public final class ErrorScenarios {
         attempt("cpu-wide", () -> Counter.open(Event.Software.CPU_CLOCK.event(), Target.cpu(0), userOnly));
         attempt("root-process", () -> Counter.open(clock, Target.tid((int) parentPid), userOnly));
         attempt("msr", () -> Counter.open(Event.parse("msr/tsc/"))); // msr refuses exclude bits: it counts everything
+        if (!cgroup2Mount.isEmpty()) {
+            attempt("cgroup", () -> Counter.open(clock, Target.cgroup(java.nio.file.Path.of(cgroup2Mount)), userOnly));
+        }
     }
 
     private static void emfile() {

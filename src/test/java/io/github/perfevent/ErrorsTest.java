@@ -1,11 +1,13 @@
 package io.github.perfevent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Fixtures;
+import io.github.perfevent.sys.Libc;
 import io.github.perfevent.sys.Syscalls;
 import io.github.perfevent.sys.bindings.perf_event_attr;
 import io.github.perfevent.sys.bitfields.perf_event_attr_bits;
@@ -22,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -96,9 +99,16 @@ class ErrorsTest {
         int paranoid = Fixtures.sysctl("kernel/perf_event_paranoid");
         Assumptions.assumeTrue(paranoid >= 2, "skipped: perf_event_paranoid is " + paranoid
                 + "; the test needs the default 2 (it never changes it)");
-        Map<String, String[]> r = scenarios(List.of(), "unprivileged", Long.toString(ProcessHandle.current().pid()));
+        String cgroup2 = Files.readAllLines(Path.of("/proc/mounts")).stream().map(l -> l.split(" "))
+                .filter(f -> f.length > 2 && f[2].equals("cgroup2")).map(f -> f[1]).findFirst().orElse("");
+        Map<String, String[]> r = scenarios(List.of(), "unprivileged", Long.toString(ProcessHandle.current().pid()),
+                cgroup2);
         assertEquals("ok", r.get("user-only")[1], "counting itself in user space is allowed: " + String.join("|", r.get("user-only")));
-        for (String refused : List.of("kernel-counting", "cpu-wide", "root-process", "msr")) {
+        List<String> refusals = new ArrayList<>(List.of("kernel-counting", "cpu-wide", "root-process", "msr"));
+        if (!cgroup2.isEmpty()) {
+            refusals.add("cgroup");
+        }
+        for (String refused : refusals) {
             String[] f = r.get(refused);
             assertTrue(f != null, refused + " was attempted: " + r.keySet());
             assertEquals(Integer.toString(Errno.EACCES), f[1], refused + ": " + f[2]);
@@ -110,8 +120,33 @@ class ErrorsTest {
         }
         assertTrue(r.get("kernel-counting")[2].contains("Options.excludeKernel(true)"), r.get("kernel-counting")[2]);
         assertTrue(r.get("cpu-wide")[2].contains("counting a whole CPU"), r.get("cpu-wide")[2]);
-        assertTrue(r.get("root-process")[2].contains("another user"), r.get("root-process")[2]);
+        assertTrue(r.get("root-process")[2].contains("belongs to another user"), r.get("root-process")[2]);
         assertTrue(r.get("msr")[2].contains("as msr cannot"), r.get("msr")[2]);
+        if (!cgroup2.isEmpty()) {
+            assertTrue(r.get("cgroup")[2].contains("counting a cgroup is counting whole CPUs"), r.get("cgroup")[2]);
+            assertTrue(r.get("cgroup")[2].contains("cgroup_fd="), r.get("cgroup")[2]);
+        }
+    }
+
+    @Test
+    void aSeccompFilterThatRefusesTheCallIsNamedForEperm() throws Exception {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread filtered = Thread.ofPlatform().start(() -> { // the filter stays with this thread, which then ends
+            Libc.refusePerfEventOpenWithEperm();
+            try (Counter c = Counter.open(TASK_CLOCK)) {
+                thrown.set(new AssertionError("opened despite the filter: " + c));
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        filtered.join();
+        PerfEventException e = assertInstanceOf(PerfEventException.class, thrown.get());
+        assertEquals(Errno.EPERM, e.errno());
+        assertTrue(e.hint().contains("the seccomp profile may refuse perf_event_open itself with EPERM"), e.getMessage());
+        assertTrue(e.hint().contains("kernel.perf_event_paranoid is "), e.getMessage());
+        try (Counter c = Counter.open(TASK_CLOCK)) {
+            assertEquals(0, c.read(), "this thread has no filter");
+        }
     }
 
     @Test

@@ -49,6 +49,19 @@ class LeakTest {
                     + "runs the tests with -XX:NativeMemoryTracking=summary): " + summary.lines().findFirst().orElse(""));
             return new NativeMemory(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
         }
+
+        /** After a GC, once two readings 50 ms apart agree (memory of automatic arenas is freed asynchronously). */
+        static NativeMemory settled() throws InterruptedException {
+            NativeMemory previous = null;
+            NativeMemory current = now();
+            for (int i = 0; i < 20 && !current.equals(previous); i++) {
+                System.gc();
+                Thread.sleep(50);
+                previous = current;
+                current = now();
+            }
+            return current;
+        }
     }
 
     @BeforeAll
@@ -63,7 +76,7 @@ class LeakTest {
     }
 
     @Test
-    void tenThousandCountersAndGroupsLeaveNoFdAndNoNativeMemory() {
+    void tenThousandCountersAndGroupsLeaveNoFdAndNoNativeMemory() throws InterruptedException {
         Event faults = Event.Software.PAGE_FAULTS.event();
         Event clock = Event.Software.TASK_CLOCK.event();
         Event switches = Event.Software.CONTEXT_SWITCHES.event();
@@ -75,7 +88,7 @@ class LeakTest {
         }
         long fds = Fixtures.openFdCount();
         long perfFds = Fixtures.openPerfEventFdCount();
-        NativeMemory memory = NativeMemory.now();
+        NativeMemory memory = NativeMemory.settled();
         for (int i = 0; i < TIMES; i++) {
             try (Counter c = Counter.open(clock)) {
                 c.enable();
@@ -90,7 +103,11 @@ class LeakTest {
         }
         assertEquals(perfFds, Fixtures.openPerfEventFdCount(), "perf fds");
         assertEquals(fds, Fixtures.openFdCount(), "all fds");
-        assertEquals(memory, NativeMemory.now(), "native memory (every Arena allocation)");
+        NativeMemory after = NativeMemory.settled();
+        // Other code may free native memory meanwhile (the errno buffers of ended threads go when the GC finds
+        // them), never add to it: one allocation left behind per counter would be 20,000 more.
+        assertTrue(after.allocations() <= memory.allocations() && after.bytes() <= memory.bytes(),
+                "native memory (every Arena allocation): " + memory + " before, " + after + " after");
     }
 
     @Test

@@ -4,21 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Fixtures;
-import io.github.perfevent.sys.Gcc;
 import io.github.perfevent.sys.bitfields.perf_event_attr_bits;
 import io.github.perfevent.sys.bindings.perf_event_attr;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Each {@link Options} setting reaches the attr (checked bit by bit), and where a software event can show it, the
@@ -29,16 +24,11 @@ class OptionsTest {
     private static final Event PAGE_FAULTS = Event.Software.PAGE_FAULTS.event();
     private static final int PAGES = 2000;
 
-    @TempDir
-    static Path work;
-    static Path workload;
+    private static Path workload;
 
     @BeforeAll
-    static void compileTheWorkload() throws IOException {
-        String reason = Gcc.unavailableReason();
-        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
-        workload = work.resolve("workload");
-        Gcc.compile(Path.of("src/test/c/workload.c"), workload, List.of("-pthread"));
+    static void compileTheWorkload() {
+        workload = Programs.compiled("workload", "-pthread");
     }
 
     @Test
@@ -65,6 +55,8 @@ class OptionsTest {
             assertEquals(0, perf_event_attr_bits.pinned(member), "only a leader is pinned");
             assertEquals(0, perf_event_attr_bits.exclusive(member), "only a leader is exclusive");
             assertEquals(0, perf_event_attr_bits.disabled(member), "members follow their leader");
+            MemorySegment childMember = EventOpener.attr(arena, PAGE_FAULTS, Options.defaults(), 0, false, true);
+            assertEquals(0, perf_event_attr_bits.enable_on_exec(childMember), "a child's leader alone enables at exec");
             MemorySegment leader = EventOpener.attr(arena, PAGE_FAULTS, Options.defaults(), 0, true, true);
             assertEquals(1, perf_event_attr_bits.disabled(leader), "opened disabled");
             assertEquals(1, perf_event_attr_bits.enable_on_exec(leader), "a child's counter enables at exec");
@@ -99,21 +91,26 @@ class OptionsTest {
 
     @Test
     void inheritCountsNewThreadsAndProcessesAndInheritThreadOnlyThreads() throws Exception {
-        long processes = spawnedFaults(Options.defaults().inherit(true));
-        long threadsOnly = spawnedFaults(Options.defaults().inherit(true).inheritThread(true));
-        long none = spawnedFaults(Options.defaults());
+        long processes = spawnedFaults(Options.defaults().inherit(true), true);
+        long threadsOnly = spawnedFaults(Options.defaults().inherit(true).inheritThread(true), true);
+        long none = spawnedFaults(Options.defaults(), true);
         assertTrue(processes >= 2 * PAGES, "inherit: the new thread's and the process's faults: " + processes);
         assertTrue(threadsOnly >= PAGES && threadsOnly < 2 * PAGES,
                 "inherit_thread: the thread's, not the process's: " + threadsOnly);
         assertTrue(none < PAGES, "no inherit: neither: " + none);
     }
 
-    /** Opens a counter, then starts a thread touching PAGES pages and a process whose child touches PAGES pages. */
-    private static long spawnedFaults(Options options) throws Exception {
+    /**
+     * Opens a counter on this thread, then (if asked) starts a thread touching PAGES pages, and a process whose
+     * child touches PAGES pages; returns the count.
+     */
+    private static long spawnedFaults(Options options, boolean withThread) throws Exception {
         try (Counter faults = Counter.open(PAGE_FAULTS, Target.currentThread(), options)) {
             faults.enable();
-            Thread thread = Thread.ofPlatform().start(() -> Fixtures.touchFreshPages(PAGES));
-            thread.join();
+            if (withThread) {
+                Thread thread = Thread.ofPlatform().start(() -> Fixtures.touchFreshPages(PAGES));
+                thread.join();
+            }
             Process process = new ProcessBuilder(workload.toString(), "fork", "1", Integer.toString(PAGES)).start();
             assertTrue(process.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, process.exitValue());
@@ -124,8 +121,8 @@ class OptionsTest {
 
     @Test
     void removeOnExecTakesAnInheritedCounterAwayAtTheChildsExec() throws Exception {
-        long inherited = spawnedProcessFaults(Options.defaults().inherit(true));
-        long removed = spawnedProcessFaults(Options.defaults().inherit(true).removeOnExec(true));
+        long inherited = spawnedFaults(Options.defaults().inherit(true), false);
+        long removed = spawnedFaults(Options.defaults().inherit(true).removeOnExec(true), false);
         assertTrue(inherited >= PAGES, "inherited into the new process, which execs the workload: " + inherited);
         assertTrue(removed < PAGES, "removed from the new process at its exec: " + removed);
     }
@@ -137,17 +134,6 @@ class OptionsTest {
                     () -> Counter.open(PAGE_FAULTS, child.target(), Options.defaults().removeOnExec(true)));
             assertEquals(io.github.perfevent.sys.Errno.EINVAL, e.errno());
             assertTrue(e.hint().contains("enable_on_exec with remove_on_exec"), e.getMessage());
-        }
-    }
-
-    private static long spawnedProcessFaults(Options options) throws Exception {
-        try (Counter faults = Counter.open(PAGE_FAULTS, Target.currentThread(), options)) {
-            faults.enable();
-            Process process = new ProcessBuilder(workload.toString(), "fork", "1", Integer.toString(PAGES)).start();
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-            assertEquals(0, process.exitValue());
-            faults.disable();
-            return faults.read();
         }
     }
 

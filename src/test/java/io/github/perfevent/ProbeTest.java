@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exact counts from events found by name: a tracepoint counts every system call of this thread, and uprobes and
@@ -25,16 +24,11 @@ class ProbeTest {
 
     private static final int CALLS = 777;
 
-    @TempDir
-    static Path work;
     private static Path program;
 
     @BeforeAll
-    static void compileTheProgram() throws IOException {
-        String reason = Gcc.unavailableReason();
-        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
-        program = work.resolve("uprobe_target");
-        Gcc.compile(Path.of("src/test/c/uprobe_target.c"), program, List.of());
+    static void compileTheProgram() {
+        program = Programs.compiled("uprobe_target");
     }
 
     @Test

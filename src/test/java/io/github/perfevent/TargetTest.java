@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Fixtures;
-import io.github.perfevent.sys.Gcc;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -33,16 +33,11 @@ class TargetTest {
     private static final Event PAGE_FAULTS = Event.Software.PAGE_FAULTS.event();
     private static final int PAGES = 400;
 
-    @TempDir
-    static Path work;
-    static Path workload;
+    private static Path workload;
 
     @BeforeAll
-    static void compileTheWorkload() throws IOException {
-        String reason = Gcc.unavailableReason();
-        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
-        workload = work.resolve("workload");
-        Gcc.compile(Path.of("src/test/c/workload.c"), workload, List.of("-pthread"));
+    static void compileTheWorkload() {
+        workload = Programs.compiled("workload", "-pthread");
     }
 
     /** A running workload that has printed "ready" and waits for a line on its stdin. */
@@ -79,6 +74,7 @@ class TargetTest {
         try (Waiting threads = Waiting.start("threads", "3", Integer.toString(PAGES))) {
             List<String> tids = tasks(threads.pid());
             assertEquals(4, tids.size(), "main and three threads");
+            assertEquals(Integer.toString(threads.pid()), tids.get(0), "the main thread comes first");
             try (Counter faults = Counter.open(PAGE_FAULTS, Target.process(threads.pid()));
                     Counter firstWorker = Counter.open(PAGE_FAULTS, Target.tid(Integer.parseInt(tids.get(1))))) {
                 assertEquals(tids.stream().map(t -> "tid " + t).toList(),
@@ -100,6 +96,29 @@ class TargetTest {
                 assertEquals(4, all.sources());
                 long worker = firstWorker.read();
                 assertTrue(worker >= PAGES && worker < 2 * PAGES, "one worker thread alone: " + worker);
+            }
+        }
+    }
+
+    @Test
+    void threadsThatEndBetweenListingAndOpeningAreLeftOut() throws Exception {
+        try (Waiting churn = Waiting.start("churn", "4", "0")) {
+            int opened = 0;
+            for (int i = 0; i < 300; i++) {
+                try (Counter clock = Counter.open(Event.Software.TASK_CLOCK.event(), Target.process(churn.pid()))) {
+                    assertTrue(clock.size() >= 1, "the main thread at least");
+                    assertEquals("tid " + churn.pid(), clock.label(0), "the main thread is listed first");
+                    opened++;
+                }
+            }
+            assertEquals(300, opened, "no open failed with ESRCH for a thread that had just ended");
+            for (int i = 0; i < 100; i++) {
+                try (Group group = Group.open(Target.process(churn.pid()), Options.defaults(),
+                        Event.Software.TASK_CLOCK.event(), Event.Software.CPU_CLOCK.event())) {
+                    assertEquals("tid " + churn.pid(), group.label(0));
+                    GroupReading r = group.read(group.newReading());
+                    assertEquals(group.sites(), r.sources(), "only the groups that opened are read");
+                }
             }
         }
     }
@@ -152,7 +171,7 @@ class TargetTest {
     }
 
     @Test
-    void aDirectoryThatIsNotACgroupIsRefused() throws Exception {
+    void aDirectoryThatIsNotACgroupIsRefused(@TempDir Path work) throws Exception {
         Assumptions.assumeTrue(cgroup2Mount().isPresent(), "skipped: no cgroup2 mount in /proc/mounts");
         PerfEventException e = assertThrows(PerfEventException.class,
                 () -> Counter.open(PAGE_FAULTS, Target.cgroup(work)));
@@ -171,7 +190,9 @@ class TargetTest {
 
     private static List<String> tasks(int pid) throws IOException {
         try (Stream<Path> s = Files.list(Path.of("/proc", Integer.toString(pid), "task"))) {
-            return s.map(p -> p.getFileName().toString()).sorted((a, b) -> Integer.parseInt(a) - Integer.parseInt(b))
+            return s.map(p -> p.getFileName().toString())
+                    .sorted(Comparator.comparing((String t) -> !t.equals(Integer.toString(pid)))
+                            .thenComparingInt(Integer::parseInt))
                     .toList();
         }
     }
