@@ -5,22 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.github.perfevent.sys.Gcc;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A uprobe needs no process to watch: opened per CPU ({@link Target#allCpus()}, pid -1), it counts every process
- * that runs the probed instruction. The program is compiled for this test only, so nothing else runs it.
+ * that runs the probed instruction. The program is compiled for the tests only, and they run one at a time, so only
+ * this test runs it meanwhile.
  */
 class ProbeSystemWideTest {
 
     @Test
-    void aUprobeOnEveryCpuCountsTheCallsOfAProcessStartedAnyHow(@TempDir Path work) throws Exception {
-        String reason = Gcc.unavailableReason();
-        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
-        Path program = work.resolve("uprobe_target");
-        Gcc.compile(Path.of("src/test/c/uprobe_target.c"), program, List.of());
+    void aUprobeOnEveryCpuCountsTheCallsOfAProcessStartedAnyHow() throws Exception {
+        Path program = Programs.compiled("uprobe_target");
         int calls = 4321;
         try (Counter entries = Counter.open(Event.uprobe(program, ElfSymbols.fileOffset(program, "probed")),
                         Target.allCpus());
