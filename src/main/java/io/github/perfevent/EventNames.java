@@ -98,6 +98,10 @@ final class EventNames {
             Event event = Event.raw(Long.parseUnsignedLong(raw.group(1), 16));
             return colon < 0 ? event : event.withModifiers(rest);
         }
+        if (head.matches("r0[xX][0-9a-fA-F]+")) {
+            throw syntax(text, "a raw event is r followed by hex digits without 0x, as perf writes it: r"
+                    + head.substring(3));
+        }
         if (colon < 0) {
             throw unknown(text, head);
         }

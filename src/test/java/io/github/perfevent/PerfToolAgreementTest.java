@@ -190,6 +190,15 @@ class PerfToolAgreementTest {
     }
 
     @Test
+    void aRawEventWithAHexPrefixIsRefusedByBothAndTheHintSaysHowToWriteIt() throws IOException {
+        assertEquals(null, PerfTool.attr("r0x1a8"));
+        PerfEventException e = assertThrows(PerfEventException.class, () -> Event.parse("r0x1a8"));
+        assertEquals(io.github.perfevent.sys.Errno.EINVAL, e.errno());
+        assertTrue(e.hint().endsWith("without 0x, as perf writes it: r1a8"), e.getMessage());
+        assertEquals(PerfTool.attr("r1a8").get("config"), Event.parse("r1a8").config());
+    }
+
+    @Test
     void namesInAnotherCaseAreTakenHereThoughPerfRefusesThem() throws IOException {
         for (String name : List.of("TASK-CLOCK", "Cycles", "llc-loads")) {
             assertEquals(null, PerfTool.attr(name), name + ": perf 6.1 takes symbolic names only as listed");
