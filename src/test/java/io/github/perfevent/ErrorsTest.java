@@ -11,24 +11,15 @@ import io.github.perfevent.sys.Libc;
 import io.github.perfevent.sys.Syscalls;
 import io.github.perfevent.sys.bindings.perf_event_attr;
 import io.github.perfevent.sys.bitfields.perf_event_attr_bits;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,61 +30,6 @@ import org.junit.jupiter.api.Test;
 class ErrorsTest {
 
     private static final Event TASK_CLOCK = Event.Software.TASK_CLOCK.event();
-    /** The classes, copied where uid 65534 can read them (the build directory may not be). */
-    private static Path classes;
-
-    @BeforeAll
-    static void copyClassesForChildJvms() throws IOException {
-        classes = Files.createTempDirectory("perf-event-classes",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        for (String dir : List.of("target/classes", "target/test-classes")) {
-            Path from = Path.of(dir);
-            Path to = classes.resolve(from.getFileName());
-            try (Stream<Path> files = Files.walk(from)) {
-                for (Path f : files.toList()) {
-                    Path target = to.resolve(from.relativize(f).toString());
-                    if (Files.isDirectory(f)) {
-                        Files.createDirectories(target);
-                        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
-                    } else {
-                        Files.copy(f, target);
-                        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
-                    }
-                }
-            }
-        }
-    }
-
-    @AfterAll
-    static void deleteClasses() throws IOException {
-        try (Stream<Path> files = Files.walk(classes)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(f);
-            }
-        }
-    }
-
-    /** Runs {@link ErrorScenarios} in a child JVM (after {@code prefix}, e.g. a shell setting a limit). */
-    private static Map<String, String[]> scenarios(List<String> prefix, String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp",
-                classes.resolve("classes") + ":" + classes.resolve("test-classes"), ErrorScenarios.class.getName()));
-        command.addAll(List.of(arguments));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
-        assertEquals(0, p.exitValue(), out);
-        Map<String, String[]> results = new HashMap<>();
-        for (String line : out.split("\n")) {
-            String[] f = line.split("\\|", 3);
-            if (f.length == 3) {
-                results.put(f[0], f);
-            }
-        }
-        return results;
-    }
-
     @Test
     void anUnprivilegedUserIsToldTheParanoidLevelWhatItForbidsAndWhatLiftsIt() throws Exception {
         int paranoid = Fixtures.sysctl("kernel/perf_event_paranoid");
@@ -101,7 +37,7 @@ class ErrorsTest {
                 + "; the test needs the default 2 (it never changes it)");
         String cgroup2 = Files.readAllLines(Path.of("/proc/mounts")).stream().map(l -> l.split(" "))
                 .filter(f -> f.length > 2 && f[2].equals("cgroup2")).map(f -> f[1]).findFirst().orElse("");
-        Map<String, String[]> r = scenarios(List.of(), "unprivileged", Long.toString(ProcessHandle.current().pid()),
+        Map<String, String[]> r = ChildJvm.run(List.of(), ErrorScenarios.class, "unprivileged", Long.toString(ProcessHandle.current().pid()),
                 cgroup2);
         assertEquals("ok", r.get("user-only")[1], "counting itself in user space is allowed: " + String.join("|", r.get("user-only")));
         List<String> refusals = new ArrayList<>(List.of("kernel-counting", "cpu-wide", "root-process", "msr"));
@@ -151,7 +87,7 @@ class ErrorsTest {
 
     @Test
     void runningOutOfFdsNamesTheLimit() throws Exception {
-        Map<String, String[]> r = scenarios(List.of("sh", "-c", "ulimit -n 96 && exec \"$@\"", "sh"), "emfile");
+        Map<String, String[]> r = ChildJvm.run(List.of("sh", "-c", "ulimit -n 96 && exec \"$@\"", "sh"), ErrorScenarios.class, "emfile");
         String[] f = r.get("emfile");
         assertEquals(Integer.toString(Errno.EMFILE), f[1], String.join("|", f));
         assertTrue(f[2].contains("soft limit 96, hard limit 96"), f[2]);

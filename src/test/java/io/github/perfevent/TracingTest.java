@@ -7,20 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Tracefs;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,8 +72,7 @@ class TracingTest {
     }
 
     @Test
-    void anUnprivilegedUserIsToldThatTracefsIsNotReadableAndTheListingSaysSoInsteadOfFailing(@TempDir Path tmp)
-            throws Exception {
+    void anUnprivilegedUserIsToldThatTracefsIsNotReadableAndTheListingSaysSoInsteadOfFailing() throws Exception {
         Assumptions.assumeTrue(Tracefs.isRoot(), "skipped: dropping to uid 65534 needs root");
         Tracefs tracefs = Tracefs.acquire();
         try {
@@ -89,7 +80,8 @@ class TracingTest {
             Assumptions.assumeFalse(Files.getPosixFilePermissions(root).contains(
                     java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE),
                     "skipped: tracefs at " + root + " is open to every user here");
-            Map<String, String[]> r = runUnprivileged(tmp);
+            Map<String, String[]> r = ChildJvm.run(List.of(), TracingScenarios.class);
+            assertEquals(3, r.size(), r.keySet().toString());
             assertEquals(Integer.toString(Errno.EACCES), r.get("parse")[1], String.join("|", r.get("parse")));
             assertTrue(r.get("parse")[2].contains("is not readable by this user"), r.get("parse")[2]);
             assertEquals("0", r.get("list")[2], "no tracepoints listed, and no exception");
@@ -98,42 +90,5 @@ class TracingTest {
         } finally {
             tracefs.release();
         }
-    }
-
-    /** Runs {@link TracingScenarios} in a child JVM from a copy of the classes that uid 65534 can read. */
-    private static Map<String, String[]> runUnprivileged(Path tmp) throws Exception {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        for (String dir : List.of("target/classes", "target/test-classes")) {
-            Path from = Path.of(dir);
-            Path to = tmp.resolve(from.getFileName());
-            try (Stream<Path> files = Files.walk(from)) {
-                for (Path f : files.sorted(Comparator.naturalOrder()).toList()) {
-                    Path target = to.resolve(from.relativize(f).toString());
-                    if (Files.isDirectory(f)) {
-                        Files.createDirectories(target);
-                        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
-                    } else {
-                        Files.copy(f, target);
-                        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
-                    }
-                }
-            }
-        }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", tmp.resolve("classes") + ":" + tmp.resolve("test-classes"),
-                TracingScenarios.class.getName()));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the child JVM finished");
-        assertEquals(0, p.exitValue(), out);
-        Map<String, String[]> results = new HashMap<>();
-        for (String line : out.split("\n")) {
-            String[] f = line.split("\\|", 3);
-            if (f.length == 3) {
-                results.put(f[0], f);
-            }
-        }
-        assertEquals(3, results.size(), out);
-        return results;
     }
 }
