@@ -158,8 +158,9 @@ public final class Counter implements AutoCloseable {
     }
 
     /**
+     * {@return what it counts, such as {@code tid 1234} or {@code cpu 0}}
+     *
      * @param index an fd's index, 0 to {@link #size()} - 1
-     * @return what it counts, such as {@code tid 1234} or {@code cpu 0}
      */
     public String label(int index) {
         return labels.get(index);

@@ -453,33 +453,37 @@ public final class Event {
     }
 
     /**
+     * {@return this event with it}
+     *
      * @param value the {@code config1} field
-     * @return this event with it
      */
     public Event withConfig1(long value) {
         return new Event(name, type, config, value, config2, config3, config4, bpType, probePath, modifiers);
     }
 
     /**
+     * {@return this event with it}
+     *
      * @param value the {@code config2} field
-     * @return this event with it
      */
     public Event withConfig2(long value) {
         return new Event(name, type, config, config1, value, config3, config4, bpType, probePath, modifiers);
     }
 
     /**
+     * {@return this event with it}
+     *
      * @param value the {@code config3} field (Linux 6.3+)
-     * @return this event with it
      */
     public Event withConfig3(long value) {
         return new Event(name, type, config, config1, config2, value, config4, bpType, probePath, modifiers);
     }
 
     /**
+     * {@return this event with it}
+     *
      * @param value the {@code config4} field, new in Linux 7.x: a kernel older than that refuses a non-zero value
-     *     with E2BIG
-     * @return this event with it
+     *      with E2BIG
      */
     public Event withConfig4(long value) {
         return new Event(name, type, config, config1, config2, config3, value, bpType, probePath, modifiers);

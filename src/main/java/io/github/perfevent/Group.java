@@ -153,8 +153,9 @@ public final class Group implements AutoCloseable {
     }
 
     /**
+     * {@return what it counts, such as {@code cpu 1}}
+     *
      * @param site a group's index
-     * @return what it counts, such as {@code cpu 1}
      */
     public String label(int site) {
         return labels.get(site);

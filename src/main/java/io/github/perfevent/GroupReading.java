@@ -40,16 +40,18 @@ public final class GroupReading extends ReadingBase {
     }
 
     /**
+     * {@return its event}
+     *
      * @param member the member's index, in the order the group was opened
-     * @return its event
      */
     public Event event(int member) {
         return events.get(member);
     }
 
     /**
+     * {@return its count}
+     *
      * @param member the member's index
-     * @return its count
      */
     public long value(int member) {
         requireRead();
@@ -57,8 +59,9 @@ public final class GroupReading extends ReadingBase {
     }
 
     /**
+     * {@return its count scaled to the group's enabled time}
+     *
      * @param member the member's index
-     * @return its count scaled to the group's enabled time
      * @throws IllegalStateException unless both times were read
      */
     public long scaledValue(int member) {
@@ -67,8 +70,9 @@ public final class GroupReading extends ReadingBase {
     }
 
     /**
+     * {@return its id ({@link ReadFormat#ID})}
+     *
      * @param member the member's index
-     * @return its id ({@link ReadFormat#ID})
      * @throws IllegalStateException also when the reading sums several threads or CPUs
      */
     public long id(int member) {
@@ -77,8 +81,9 @@ public final class GroupReading extends ReadingBase {
     }
 
     /**
+     * {@return its lost samples ({@link ReadFormat#LOST})}
+     *
      * @param member the member's index
-     * @return its lost samples ({@link ReadFormat#LOST})
      */
     public long lost(int member) {
         require(ReadFormat.LOST);

@@ -243,8 +243,10 @@ public final class Options {
     }
 
     /**
-     * @param clockId {@code use_clockid} with this {@code clockid} (a POSIX clock such as
-     *     {@code CLOCK_MONOTONIC_RAW} = 4) for the time stamps of records; EINVAL for a clock the kernel refuses
+     * {@code use_clockid} with this {@code clockid}: the POSIX clock of the time stamps of records (such as
+     * {@code CLOCK_MONOTONIC_RAW} = 4); the kernel refuses a clock it does not support with EINVAL.
+     *
+     * @param clockId the clock id
      * @return the changed copy
      */
     public Options clockId(int clockId) {
@@ -255,7 +257,10 @@ public final class Options {
     }
 
     /**
-     * @param level {@code precise_ip}, 0 (arbitrary skid) to 3 (zero skid); needs a PMU that supports it
+     * {@code precise_ip}: how little skid the sampled instruction pointer may have, 0 (arbitrary) to 3 (none);
+     * needs a PMU that supports it.
+     *
+     * @param level 0 to 3
      * @return the changed copy
      * @throws IllegalArgumentException outside 0..3
      */
@@ -269,7 +274,9 @@ public final class Options {
     }
 
     /**
-     * @param formats what a read returns besides the value ({@code read_format}); may be empty
+     * {@code read_format}: what a read returns besides the value.
+     *
+     * @param formats the fields; may be empty
      * @return the changed copy
      */
     public Options readFormat(Set<ReadFormat> formats) {

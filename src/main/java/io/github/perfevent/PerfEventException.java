@@ -21,8 +21,11 @@ public final class PerfEventException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The positive errno. */
     private final int errno;
+    /** The call that failed, with its arguments. */
     private final String call;
+    /** What the errno means here and what to do. */
     private final String hint;
 
     /**

@@ -39,7 +39,8 @@ public final class Reading extends ReadingBase {
     }
 
     /**
-     * @return the event's id ({@link ReadFormat#ID})
+     * {@return the event's id ({@link ReadFormat#ID})}
+     *
      * @throws IllegalStateException also when the reading sums several fds, each with its own id
      */
     public long id() {
@@ -54,7 +55,8 @@ public final class Reading extends ReadingBase {
     }
 
     /**
-     * @return {@code value × time_enabled / time_running}: the count estimated for the whole enabled time
+     * {@return {@code value × time_enabled / time_running}: the count estimated for the whole enabled time}
+     *
      * @throws IllegalStateException unless both times were read
      */
     public long scaledValue() {

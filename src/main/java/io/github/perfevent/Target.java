@@ -88,24 +88,27 @@ public final class Target {
     }
 
     /**
+     * {@return the target}
+     *
      * @param tid an OS thread id (of any process; another user's needs privileges)
-     * @return the target
      */
     public static Target tid(int tid) {
         return new Target(Kind.TID, requirePositive(tid, "tid"), null, null, null);
     }
 
     /**
+     * {@return the target}
+     *
      * @param pid a process id: each of its threads gets an fd, and the counter sums them
-     * @return the target
      */
     public static Target process(long pid) {
         return new Target(Kind.PROCESS, requirePositive(pid, "pid"), null, null, null);
     }
 
     /**
+     * {@return the target}
+     *
      * @param cpu a CPU number: every task that runs there
-     * @return the target
      */
     public static Target cpu(int cpu) {
         if (cpu < 0) {
