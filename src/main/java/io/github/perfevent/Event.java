@@ -453,37 +453,37 @@ public final class Event {
     }
 
     /**
-     * {@return this event with it}
+     * {@return this event with {@code config1} set} ({@code bp_addr} of a breakpoint).
      *
-     * @param value the {@code config1} field
+     * @param value the value
      */
     public Event withConfig1(long value) {
         return new Event(name, type, config, value, config2, config3, config4, bpType, probePath, modifiers);
     }
 
     /**
-     * {@return this event with it}
+     * {@return this event with {@code config2} set} ({@code bp_len} of a breakpoint, the file offset of a uprobe).
      *
-     * @param value the {@code config2} field
+     * @param value the value
      */
     public Event withConfig2(long value) {
         return new Event(name, type, config, config1, value, config3, config4, bpType, probePath, modifiers);
     }
 
     /**
-     * {@return this event with it}
+     * {@return this event with {@code config3} set} (Linux 6.3+).
      *
-     * @param value the {@code config3} field (Linux 6.3+)
+     * @param value the value
      */
     public Event withConfig3(long value) {
         return new Event(name, type, config, config1, config2, value, config4, bpType, probePath, modifiers);
     }
 
     /**
-     * {@return this event with it}
+     * {@return this event with {@code config4} set} (new in Linux 7.x: an older kernel refuses a non-zero value
+     * with E2BIG, and the exception names this field).
      *
-     * @param value the {@code config4} field, new in Linux 7.x: a kernel older than that refuses a non-zero value
-     *      with E2BIG
+     * @param value the value
      */
     public Event withConfig4(long value) {
         return new Event(name, type, config, config1, config2, config3, value, bpType, probePath, modifiers);
