@@ -77,6 +77,21 @@ class ChildProcessTest {
         assertTrue(inherited - parentOnly >= (long) children * pages, inherited + " vs " + parentOnly);
     }
 
+    @Test
+    void aGroupWithInheritSumsTheForkedChildrenInItsOneRead() throws Exception {
+        int children = 3;
+        int pages = 500;
+        try (ChildProcess child = ChildProcess.prepare(workload.toString(), "fork", Integer.toString(children),
+                        Integer.toString(pages));
+                Group group = Group.open(child.target(), Options.defaults().inherit(true), PAGE_FAULTS,
+                        Event.Software.PAGE_FAULTS_MIN.event())) {
+            assertEquals(0, child.run());
+            GroupReading r = group.read(group.newReading());
+            assertTrue(r.value(0) >= (long) children * pages && r.value(1) >= (long) children * pages,
+                    "inherit with PERF_FORMAT_GROUP works on this kernel and counts the children: " + r);
+        }
+    }
+
     private static long forkedFaults(Options options, int children, int pages) throws Exception {
         try (ChildProcess child = ChildProcess.prepare(workload.toString(), "fork", Integer.toString(children),
                         Integer.toString(pages));
