@@ -6,7 +6,6 @@ package io.github.perfevent;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -309,8 +308,8 @@ public final class Counter implements AutoCloseable {
         long bytes = Syscalls.read(fds[index], buffer);
         if (bytes != buffer.byteSize()) {
             if (bytes < 0) {
-                throw new PerfEventException((int) -bytes, "read(" + fds[index] + ") of " + event + " for "
-                        + labels.get(index), bytes == -Errno.ENOSPC ? "the read buffer is smaller than the read format" : "");
+                throw ErrorHints.fdFailed((int) -bytes, "read(" + fds[index] + ") of " + event + " for "
+                        + labels.get(index), fds[index], "counter");
             }
             throw new IllegalStateException("read of " + event + " returned " + bytes + " bytes; the read format has "
                     + buffer.byteSize());
@@ -319,8 +318,8 @@ public final class Counter implements AutoCloseable {
 
     private void check(int result, String ioctl, int index) {
         if (result < 0) {
-            throw new PerfEventException(-result, ioctl + " on fd " + fds[index] + " of " + event + " for "
-                    + labels.get(index), "");
+            throw ErrorHints.fdFailed(-result, ioctl + " on fd " + fds[index] + " of " + event + " for "
+                    + labels.get(index), fds[index], "counter");
         }
     }
 

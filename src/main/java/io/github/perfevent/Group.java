@@ -8,7 +8,6 @@ import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FORMAT_GROUP;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_IOC_FLAG_GROUP;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -194,8 +193,8 @@ public final class Group implements AutoCloseable {
             if (result < 0) {
                 String name = which == 0 ? "PERF_EVENT_IOC_ENABLE" : which == 1 ? "PERF_EVENT_IOC_DISABLE"
                         : "PERF_EVENT_IOC_RESET";
-                throw new PerfEventException(-result, name + "(PERF_IOC_FLAG_GROUP) on fd " + leader + " for "
-                        + labels.get(site), "");
+                throw ErrorHints.fdFailed(-result, name + "(PERF_IOC_FLAG_GROUP) on fd " + leader + " for "
+                        + labels.get(site), leader, "group");
             }
         }
     }
@@ -250,7 +249,7 @@ public final class Group implements AutoCloseable {
         int fd = fds[site * members + member];
         int result = Syscalls.id(fd, idBuffer);
         if (result < 0) {
-            throw new PerfEventException(-result, "PERF_EVENT_IOC_ID on fd " + fd, "");
+            throw ErrorHints.fdFailed(-result, "PERF_EVENT_IOC_ID on fd " + fd, fd, "group");
         }
         return idBuffer.get(JAVA_LONG, 0);
     }
@@ -295,9 +294,8 @@ public final class Group implements AutoCloseable {
         int leader = fds[site * members];
         long bytes = Syscalls.read(leader, buffer);
         if (bytes < 0) {
-            throw new PerfEventException((int) -bytes, "read(" + leader + ") of the group led by " + events.get(0)
-                    + " for " + labels.get(site), bytes == -Errno.ENOSPC
-                            ? "the read buffer is smaller than the group's read format" : "");
+            throw ErrorHints.fdFailed((int) -bytes, "read(" + leader + ") of the group led by " + events.get(0)
+                    + " for " + labels.get(site), leader, "group");
         }
         if (bytes != buffer.byteSize()) {
             throw new IllegalStateException("the group read returned " + bytes + " bytes; its read format has "

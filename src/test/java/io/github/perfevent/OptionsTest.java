@@ -133,7 +133,7 @@ class OptionsTest {
             PerfEventException e = org.junit.jupiter.api.Assertions.assertThrows(PerfEventException.class,
                     () -> Counter.open(PAGE_FAULTS, child.target(), Options.defaults().removeOnExec(true)));
             assertEquals(io.github.perfevent.sys.Errno.EINVAL, e.errno());
-            assertTrue(e.hint().contains("enable_on_exec with remove_on_exec"), e.getMessage());
+            assertTrue(e.hint().contains("remove_on_exec with enable_on_exec"), e.getMessage());
         }
     }
 
