@@ -300,7 +300,8 @@ public final class Event {
     /**
      * A hardware breakpoint ({@code PERF_TYPE_BREAKPOINT}): counts every access of {@code access} kind to the
      * {@code length} bytes at {@code address} (perf's {@code mem:<addr>/<len>:<rwx>}). x86 has four debug
-     * registers: a fifth breakpoint in use at once fails with ENOSPC.
+     * registers: a fifth breakpoint in use at once fails with ENOSPC. A kernel address needs the event to count in
+     * the kernel: with {@code exclude_kernel} the kernel refuses it (EINVAL).
      *
      * @param address the address to watch
      * @param length 1, 2, 4 or 8 bytes (8 for {@link Access#X})
@@ -413,7 +414,9 @@ public final class Event {
 
     /**
      * Any event by its attr fields: {@code type} (a {@code PERF_TYPE_*} or a dynamic PMU's type) and {@code config}.
-     * Add the other config words with {@link #withConfig1} and its siblings.
+     * Add the other config words with {@link #withConfig1} and its siblings. Nothing is checked here; opening a
+     * type that no PMU has, or a config its PMU does not know, fails with ENOENT (an unknown tracepoint id, with
+     * EINVAL).
      *
      * @param type the {@code type} field
      * @param config the {@code config} field

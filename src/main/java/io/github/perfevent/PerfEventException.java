@@ -11,9 +11,11 @@ import io.github.perfevent.sys.Errno;
  *
  * <p>Carries the errno the kernel gave ({@link #errno()}, with its name, such as {@code EACCES}), the call that
  * failed ({@link #call()}, for example {@code perf_event_open(task-clock, pid=0, cpu=-1)}) and a hint fitted to the
- * case ({@link #hint()}): for EACCES/EPERM the current {@code perf_event_paranoid} level, what it forbids and the
- * capability that lifts it; for ENOENT whether the event or its PMU exists here; for E2BIG the kernel's own
- * {@code perf_event_attr} size and the fields that were set beyond it; and so on. See perf_event_open(2), ERRORS.
+ * case ({@link #hint()}): for EACCES/EPERM the current {@code perf_event_paranoid} level, what it forbids, which of
+ * its rules the call broke, the caller's uid and capabilities and whether a seccomp filter applies to the thread;
+ * for ENOENT whether the machine has a hardware PMU and which PMUs sysfs lists; for E2BIG the kernel's own
+ * {@code perf_event_attr} size and the fields that were set beyond it; for EINVAL the fields likely at fault; for
+ * EMFILE the soft and hard fd limit; and so on. See perf_event_open(2), ERRORS.
  *
  * <p>The message reads {@code <call>: <ERRNAME> (<strerror>). <hint>}.
  */

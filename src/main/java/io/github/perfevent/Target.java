@@ -108,7 +108,8 @@ public final class Target {
     /**
      * {@return the target}
      *
-     * @param cpu a CPU number: every task that runs there
+     * @param cpu a CPU number: every task that runs there (a CPU that is not online makes the open fail with
+     *     EINVAL)
      */
     public static Target cpu(int cpu) {
         if (cpu < 0) {
@@ -125,7 +126,8 @@ public final class Target {
     /**
      * The tasks of a cgroup-v2 directory (find the cgroup2 mount in {@code /proc/mounts}; it is
      * {@code /sys/fs/cgroup} on a unified system), on each online CPU: {@code perf_event_open} with
-     * {@code PERF_FLAG_PID_CGROUP} and the directory's fd as {@code pid}.
+     * {@code PERF_FLAG_PID_CGROUP} and the directory's fd as {@code pid}. Any other file or directory, a cgroup-v1
+     * directory included, makes the open fail with EBADF.
      *
      * @param directory the cgroup's directory
      * @return the target
