@@ -177,13 +177,20 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * Lets the command run: sends {@code SIGCONT}, after which the shell {@code exec}s it.
+     * Lets the command run: sends {@code SIGCONT}, after which the shell {@code exec}s it. Waits for counters being
+     * opened on {@link #target()} by other threads, so that they see the {@code exec}. If the shell has already
+     * ended (someone killed it), no signal is sent: {@link #waitFor()} returns how it ended, such as 128 + 9.
      *
      * @throws IllegalStateException if it was started already
-     * @throws PerfEventException if the signal cannot be sent (ESRCH: the shell was killed meanwhile)
+     * @throws PerfEventException if the signal cannot be sent
      */
     public synchronized void start() {
         requireNotStarted();
+        if (!process.isAlive()) {
+            // Reaped: the pid may belong to another process by now, so it must not be signalled.
+            started = true;
+            return;
+        }
         int result = Syscalls.kill(pid, Syscalls.SIGCONT);
         if (result < 0) {
             throw new PerfEventException(-result, "kill(" + pid + ", SIGCONT)",

@@ -103,6 +103,16 @@ public final class Counter implements AutoCloseable {
     public static Counter open(Event event, Target target, Options options) {
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(options, "options");
+        ChildProcess child = target.childProcess();
+        if (child == null) {
+            return openOn(event, target, options);
+        }
+        synchronized (child) { // ChildProcess.start() waits for the open: the counter must see the exec
+            return openOn(event, target, options);
+        }
+    }
+
+    private static Counter openOn(Event event, Target target, Options options) {
         ReadLayout layout = new ReadLayout(ReadFormat.bits(options.readFormat()), 0);
         boolean onExec = target.childProcess() != null;
         try (Target.Resolved resolved = target.resolve()) {

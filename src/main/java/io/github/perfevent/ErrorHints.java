@@ -94,7 +94,11 @@ final class ErrorHints {
         boolean cgroup = (flags & PERF_FLAG_PID_CGROUP()) != 0;
         return switch (errno) {
             case Errno.EACCES, Errno.EPERM -> permission(errno, attr, site, cgroup);
-            case Errno.ENOENT -> notSupported(event);
+            case Errno.ENOENT -> cgroup
+                    ? "the directory is a cgroup of a hierarchy without the perf_event controller (a cgroup-v1 "
+                            + "hierarchy of other controllers): use a directory under the cgroup2 mount ("
+                            + (cgroup2Mount() == null ? "none in " + MOUNTS : cgroup2Mount()) + ")"
+                    : notSupported(event);
             case Errno.E2BIG -> tooBig(attr);
             case Errno.EINVAL -> invalid(attr, site, groupFd);
             case Errno.ENOSPC -> perf_event_attr.type(attr) == PERF_TYPE_BREAKPOINT()
@@ -113,7 +117,9 @@ final class ErrorHints {
                     : "no such task";
             case Errno.EBADF -> badFd(site, groupFd, cgroup);
             case Errno.ENODEV -> "the PMU cannot count this event for this target (for instance a CPU-only PMU on a "
-                    + "task, or a feature this PMU lacks)";
+                    + "task, or a feature this PMU lacks)" + (groupFd >= 0 ? "; or the group leader's task has exited "
+                            + "(the kernel refuses new members of such a group with ENODEV)" : "")
+                    + (site.cpu() >= 0 ? "; or cpu " + site.cpu() + " is offline" : "");
             case Errno.EOPNOTSUPP -> "this PMU does not support a requested feature (sampling, exclusion bits, "
                     + "branch stacks or an AUX area)";
             case Errno.EBUSY -> "another user has exclusive access to the PMU";

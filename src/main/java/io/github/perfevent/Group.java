@@ -96,6 +96,16 @@ public final class Group implements AutoCloseable {
         if (members.isEmpty()) {
             throw new IllegalArgumentException("a group needs at least one event");
         }
+        ChildProcess child = target.childProcess();
+        if (child == null) {
+            return openOn(target, options, members);
+        }
+        synchronized (child) { // ChildProcess.start() waits for the open: the group must see the exec
+            return openOn(target, options, members);
+        }
+    }
+
+    private static Group openOn(Target target, Options options, List<Event> members) {
         ReadLayout layout = new ReadLayout(ReadFormat.bits(options.readFormat()), members.size());
         long readFormat = layout.formatBits() | PERF_FORMAT_GROUP();
         boolean onExec = target.childProcess() != null;

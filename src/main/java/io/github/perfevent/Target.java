@@ -108,8 +108,8 @@ public final class Target {
     /**
      * {@return the target}
      *
-     * @param cpu a CPU number: every task that runs there (a CPU that is not online makes the open fail with
-     *     EINVAL)
+     * @param cpu a CPU number: every task that runs there (a number beyond the possible CPUs makes the open fail
+     *     with EINVAL, an offline CPU with ENODEV)
      */
     public static Target cpu(int cpu) {
         if (cpu < 0) {
@@ -126,8 +126,9 @@ public final class Target {
     /**
      * The tasks of a cgroup-v2 directory (find the cgroup2 mount in {@code /proc/mounts}; it is
      * {@code /sys/fs/cgroup} on a unified system), on each online CPU: {@code perf_event_open} with
-     * {@code PERF_FLAG_PID_CGROUP} and the directory's fd as {@code pid}. Any other file or directory, a cgroup-v1
-     * directory included, makes the open fail with EBADF.
+     * {@code PERF_FLAG_PID_CGROUP} and the directory's fd as {@code pid}. The cgroups below it are counted too. A
+     * directory outside a cgroup file system makes the open fail with EBADF; a cgroup of a v1 hierarchy without the
+     * {@code perf_event} controller, with ENOENT.
      *
      * @param directory the cgroup's directory
      * @return the target

@@ -148,6 +148,18 @@ class ChildProcessTest {
         }
     }
 
+    @Test
+    void aChildKilledBeforeStartIsNotSignalledAgainAndReportsItsDeath() throws Exception {
+        try (ChildProcess child = ChildProcess.prepare("/bin/true");
+                Counter faults = Counter.open(PAGE_FAULTS, child.target())) {
+            assertEquals(0, io.github.perfevent.sys.Syscalls.kill(child.pid(), io.github.perfevent.sys.Syscalls.SIGKILL));
+            assertEquals(128 + 9, child.process().waitFor(), "killed while stopped, and reaped");
+            child.start(); // its pid may belong to another process now: nothing is sent
+            assertEquals(128 + 9, child.waitFor());
+            assertEquals(0, faults.read(), "it never reached its exec");
+        }
+    }
+
     /** The value of {@code event} in {@code perf stat -x,} output ("48,,page-faults,..."). */
     private static long perfStat(String output, String event) {
         Matcher m = Pattern.compile("(?m)^([0-9.]+),[^,]*," + Pattern.quote(event) + ",").matcher(output);

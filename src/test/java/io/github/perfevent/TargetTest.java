@@ -178,6 +178,15 @@ class TargetTest {
         assertEquals(Errno.EBADF, e.errno(), "the kernel's answer for an fd that is not a cgroup-v2 directory");
         assertTrue(e.hint().contains("not a cgroup-v2 directory"), e.getMessage());
         assertTrue(e.call().contains("cgroup_fd="), e.call());
+        Optional<String> v1 = Files.readAllLines(Path.of("/proc/mounts")).stream().map(l -> l.split(" "))
+                .filter(f -> f.length > 3 && f[2].equals("cgroup") && !f[3].contains("perf_event")).map(f -> f[1])
+                .findFirst();
+        if (v1.isPresent()) {
+            PerfEventException wrongHierarchy = assertThrows(PerfEventException.class,
+                    () -> Counter.open(PAGE_FAULTS, Target.cgroup(Path.of(v1.get()))));
+            assertEquals(Errno.ENOENT, wrongHierarchy.errno(), "a cgroup-v1 hierarchy without perf_event: " + v1.get());
+            assertTrue(wrongHierarchy.hint().contains("without the perf_event controller"), wrongHierarchy.getMessage());
+        }
         PerfEventException missing = assertThrows(PerfEventException.class,
                 () -> Counter.open(PAGE_FAULTS, Target.cgroup(work.resolve("missing"))));
         assertEquals(Errno.ENOENT, missing.errno());
