@@ -93,11 +93,17 @@ public final class Event {
 
     /** The software events of {@code PERF_TYPE_SOFTWARE}, counted by the kernel itself; all open in a VM. */
     public enum Software {
-        /** {@code cpu-clock}: a high-resolution per-CPU timer, in nanoseconds. */
+        /**
+         * {@code cpu-clock}: a high-resolution per-CPU timer, in nanoseconds; on a CPU target it counts wall time, busy
+         * or idle. Like {@code task-clock}, it ignores {@code exclude_user} and {@code exclude_kernel}.
+         */
         CPU_CLOCK("cpu-clock", PERF_COUNT_SW_CPU_CLOCK()),
-        /** {@code task-clock}: the time the task ran, in nanoseconds. */
+        /** {@code task-clock}: the time the task ran, in nanoseconds, user and kernel alike whatever the exclude bits. */
         TASK_CLOCK("task-clock", PERF_COUNT_SW_TASK_CLOCK()),
-        /** {@code page-faults} (alias {@code faults}). */
+        /**
+         * {@code page-faults} (alias {@code faults}): counted where the fault is taken, so {@code exclude_user} leaves
+         * out faults in user mode and {@code exclude_kernel} those inside system calls.
+         */
         PAGE_FAULTS("page-faults", PERF_COUNT_SW_PAGE_FAULTS(), "faults"),
         /** {@code context-switches} (alias {@code cs}); counted in the kernel, so 0 with {@code exclude_kernel}. */
         CONTEXT_SWITCHES("context-switches", PERF_COUNT_SW_CONTEXT_SWITCHES(), "cs"),

@@ -81,7 +81,9 @@ public final class Options {
     }
 
     /**
-     * {@code exclude_user}: do not count in user space
+     * {@code exclude_user}: do not count in user space. Software events show what it means: page faults taken in
+     * user mode are left out, and {@code task-clock} and {@code cpu-clock} ignore it (they count time, user and
+     * kernel alike).
      *
      * @param on whether to set it
      * @return the changed copy
@@ -94,7 +96,9 @@ public final class Options {
 
     /**
      * {@code exclude_kernel}: do not count in the kernel. An unprivileged user needs it at
-     *     {@code perf_event_paranoid} 2 (the default).
+     * {@code perf_event_paranoid} 2 (the default). Page faults taken inside system calls are left out, and every
+     * {@code context-switches} event (the scheduler counts them in the kernel, so the count is 0);
+     * {@code task-clock} and {@code cpu-clock} ignore it.
      *
      * @param on whether to set it
      * @return the changed copy
