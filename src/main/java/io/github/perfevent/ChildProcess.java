@@ -5,12 +5,8 @@
 package io.github.perfevent;
 
 import io.github.perfevent.sys.Syscalls;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -102,17 +98,13 @@ public final class ChildProcess implements AutoCloseable {
     /** Waits until {@code /proc/<pid>/stat} shows the shell stopped ({@code T}). */
     private void awaitStopped() {
         long deadline = System.nanoTime() + STOP_TIMEOUT_NANOS;
-        Path stat = Path.of("/proc", Integer.toString(pid), "stat");
         while (true) {
             char state;
-            try (BufferedReader reader = Files.newBufferedReader(stat)) {
-                String line = reader.readLine();
-                state = line.charAt(line.lastIndexOf(')') + 2);
-            } catch (NoSuchFileException e) {
-                state = 'X';
-            } catch (IOException e) {
+            try {
+                state = Target.taskState(pid);
+            } catch (UncheckedIOException e) {
                 process.destroyForcibly();
-                throw new UncheckedIOException(e);
+                throw e;
             }
             if (state == 'T') {
                 return;

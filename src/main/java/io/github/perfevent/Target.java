@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -197,12 +198,28 @@ public final class Target {
 
     /** Whether thread {@code tid} has ended: no {@code /proc} entry, or a zombie or dead state. */
     static boolean ended(int tid) {
+        try {
+            char state = taskState(tid);
+            return state == 'Z' || state == 'X';
+        } catch (UncheckedIOException e) {
+            return true;
+        }
+    }
+
+    /**
+     * The state letter of a task in {@code /proc/<tid>/stat} ({@code R}, {@code S}, {@code T}, {@code Z}...), or
+     * {@code X} (dead) when it has no {@code /proc} entry any more.
+     *
+     * @throws UncheckedIOException if the file exists but cannot be read
+     */
+    static char taskState(int tid) {
         try (BufferedReader reader = Files.newBufferedReader(Path.of("/proc", Integer.toString(tid), "stat"))) {
             String line = reader.readLine();
-            char state = line.charAt(line.lastIndexOf(')') + 2);
-            return state == 'Z' || state == 'X';
+            return line.charAt(line.lastIndexOf(')') + 2);
+        } catch (NoSuchFileException e) {
+            return 'X';
         } catch (IOException e) {
-            return true;
+            throw new UncheckedIOException(e);
         }
     }
 
