@@ -36,8 +36,9 @@ import java.util.Objects;
  * other than {@link #close()} and the getters throws {@link IllegalStateException}: a closed counter never reads or
  * ioctls a descriptor number, even one the process has since reused for something else.
  *
- * <p><b>Threads.</b> Thread-safe: every method synchronizes on the counter, so a {@link #close()} from one thread
- * waits for a read in progress on another. The <em>target</em> is independent of the thread that calls: a counter
+ * <p><b>Threads.</b> Thread-safe: calls that use the fds exclude each other (a read from one thread waits for a
+ * read in progress on another, which shares its buffer), and a {@link #close()} from one thread waits for a read in
+ * progress on another. The guard costs one compare-and-set on an uncontended read, less than a monitor. The <em>target</em> is independent of the thread that calls: a counter
  * of thread A can be read from thread B.
  */
 public final class Counter implements AutoCloseable {
@@ -51,7 +52,7 @@ public final class Counter implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment buffer;
     private final MemorySegment idBuffer;
-    private boolean closed;
+    private final CloseGuard guard = new CloseGuard();
 
     private Counter(Event event, Target target, Options options, int[] fds, List<String> labels, ReadLayout layout) {
         this.event = event;
@@ -61,8 +62,8 @@ public final class Counter implements AutoCloseable {
         this.labels = labels;
         this.layout = layout;
         this.arena = Arena.ofShared();
-        this.buffer = arena.allocate(layout.byteSize(), Long.BYTES);
-        this.idBuffer = arena.allocate(JAVA_LONG);
+        this.buffer = EventOpener.unscoped(arena.allocate(layout.byteSize(), Long.BYTES));
+        this.idBuffer = EventOpener.unscoped(arena.allocate(JAVA_LONG));
     }
 
     /**
@@ -180,10 +181,14 @@ public final class Counter implements AutoCloseable {
      *
      * @throws IllegalStateException if closed
      */
-    public synchronized void enable() {
-        requireOpen();
-        for (int i = 0; i < fds.length; i++) {
-            check(Syscalls.enable(fds[i], 0), "PERF_EVENT_IOC_ENABLE", i);
+    public void enable() {
+        enter();
+        try {
+            for (int i = 0; i < fds.length; i++) {
+                check(Syscalls.enable(fds[i], 0), "PERF_EVENT_IOC_ENABLE", i);
+            }
+        } finally {
+            guard.exit();
         }
     }
 
@@ -192,10 +197,14 @@ public final class Counter implements AutoCloseable {
      *
      * @throws IllegalStateException if closed
      */
-    public synchronized void disable() {
-        requireOpen();
-        for (int i = 0; i < fds.length; i++) {
-            check(Syscalls.disable(fds[i], 0), "PERF_EVENT_IOC_DISABLE", i);
+    public void disable() {
+        enter();
+        try {
+            for (int i = 0; i < fds.length; i++) {
+                check(Syscalls.disable(fds[i], 0), "PERF_EVENT_IOC_DISABLE", i);
+            }
+        } finally {
+            guard.exit();
         }
     }
 
@@ -204,10 +213,14 @@ public final class Counter implements AutoCloseable {
      *
      * @throws IllegalStateException if closed
      */
-    public synchronized void reset() {
-        requireOpen();
-        for (int i = 0; i < fds.length; i++) {
-            check(Syscalls.reset(fds[i], 0), "PERF_EVENT_IOC_RESET", i);
+    public void reset() {
+        enter();
+        try {
+            for (int i = 0; i < fds.length; i++) {
+                check(Syscalls.reset(fds[i], 0), "PERF_EVENT_IOC_RESET", i);
+            }
+        } finally {
+            guard.exit();
         }
     }
 
@@ -218,14 +231,18 @@ public final class Counter implements AutoCloseable {
      * @throws IllegalStateException if closed
      * @throws PerfEventException if the kernel fails the read
      */
-    public synchronized long read() {
-        requireOpen();
-        long sum = 0;
-        for (int i = 0; i < fds.length; i++) {
-            readInto(i);
-            sum += ReadLayout.value(buffer);
+    public long read() {
+        enter();
+        try {
+            long sum = 0;
+            for (int i = 0; i < fds.length; i++) {
+                readInto(i);
+                sum += ReadLayout.value(buffer);
+            }
+            return sum;
+        } finally {
+            guard.exit();
         }
-        return sum;
     }
 
     /**
@@ -236,14 +253,19 @@ public final class Counter implements AutoCloseable {
      * @throws IllegalStateException if closed
      * @throws PerfEventException if the kernel fails the read
      */
-    public synchronized Reading read(Reading into) {
-        requireOpen();
-        layout.begin(into);
-        for (int i = 0; i < fds.length; i++) {
-            readInto(i);
-            layout.accumulate(buffer, into);
+    public Reading read(Reading into) {
+        Objects.requireNonNull(into, "into");
+        enter();
+        try {
+            layout.begin(into);
+            for (int i = 0; i < fds.length; i++) {
+                readInto(i);
+                layout.accumulate(buffer, into);
+            }
+            return into;
+        } finally {
+            guard.exit();
         }
-        return into;
     }
 
     /**
@@ -254,13 +276,18 @@ public final class Counter implements AutoCloseable {
      * @return {@code into}
      * @throws IllegalStateException if closed
      */
-    public synchronized Reading read(int index, Reading into) {
-        requireOpen();
+    public Reading read(int index, Reading into) {
         Objects.checkIndex(index, fds.length);
-        layout.begin(into);
-        readInto(index);
-        layout.accumulate(buffer, into);
-        return into;
+        Objects.requireNonNull(into, "into");
+        enter();
+        try {
+            layout.begin(into);
+            readInto(index);
+            layout.accumulate(buffer, into);
+            return into;
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -271,11 +298,15 @@ public final class Counter implements AutoCloseable {
      * @return the id
      * @throws IllegalStateException if closed
      */
-    public synchronized long id(int index) {
-        requireOpen();
+    public long id(int index) {
         Objects.checkIndex(index, fds.length);
-        check(Syscalls.id(fds[index], idBuffer), "PERF_EVENT_IOC_ID", index);
-        return idBuffer.get(JAVA_LONG, 0);
+        enter();
+        try {
+            check(Syscalls.id(fds[index], idBuffer), "PERF_EVENT_IOC_ID", index);
+            return idBuffer.get(JAVA_LONG, 0);
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -286,14 +317,17 @@ public final class Counter implements AutoCloseable {
      * @return the fd
      * @throws IllegalStateException if closed
      */
-    public synchronized int fd(int index) {
-        requireOpen();
-        return fds[Objects.checkIndex(index, fds.length)];
+    public int fd(int index) {
+        Objects.checkIndex(index, fds.length);
+        if (guard.isClosed()) {
+            throw closedException();
+        }
+        return fds[index];
     }
 
     /** {@return whether {@link #close()} was called} */
-    public synchronized boolean isClosed() {
-        return closed;
+    public boolean isClosed() {
+        return guard.isClosed();
     }
 
     /**
@@ -302,11 +336,10 @@ public final class Counter implements AutoCloseable {
      * @throws PerfEventException if the kernel fails a close (every fd is still closed, and the counter is closed)
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
+    public void close() {
+        if (!guard.close()) {
             return;
         }
-        closed = true;
         PerfEventException failure = EventOpener.closeAll(fds, "the counter of " + event);
         arena.close();
         if (failure != null) {
@@ -333,15 +366,20 @@ public final class Counter implements AutoCloseable {
         }
     }
 
-    private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("the counter of " + event + " is closed");
+    /** Enters the guard, or throws if the counter is closed. */
+    private void enter() {
+        if (!guard.enter()) {
+            throw closedException();
         }
+    }
+
+    private IllegalStateException closedException() {
+        return new IllegalStateException("the counter of " + event + " is closed");
     }
 
     /** {@return the event, the target and whether it is closed} */
     @Override
     public String toString() {
-        return "Counter[" + event + ", " + target + (closed ? ", closed]" : "]");
+        return "Counter[" + event + ", " + target + (guard.isClosed() ? ", closed]" : "]");
     }
 }

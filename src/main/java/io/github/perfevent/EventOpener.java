@@ -84,6 +84,16 @@ final class EventOpener {
         return failure;
     }
 
+    /**
+     * A view of {@code owned} outside any arena, for a read buffer that a {@link CloseGuard} protects: a downcall
+     * given a segment of a shared arena acquires and releases the arena around the call (two compare-and-sets per
+     * {@code read(2)}); the view costs nothing. Safe only while the owner's guard is entered, since the owner frees
+     * the memory (closes its arena) after closing the guard.
+     */
+    static MemorySegment unscoped(MemorySegment owned) {
+        return MemorySegment.ofAddress(owned.address()).reinterpret(owned.byteSize());
+    }
+
     /** Closes fds that were opened before a failure; the first failure stays the one reported. */
     static void closeQuietly(int[] fds, int count) {
         for (int i = count - 1; i >= 0; i--) {

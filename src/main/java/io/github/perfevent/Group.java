@@ -42,7 +42,7 @@ import java.util.Objects;
  * switch after enabling.
  *
  * <p>Closing, fd reuse and thread-safety are as for {@link Counter}: idempotent {@link #close()}, no access after it,
- * every method synchronized.
+ * calls that use the fds exclude each other and close.
  */
 public final class Group implements AutoCloseable {
 
@@ -55,7 +55,7 @@ public final class Group implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment buffer;
     private final MemorySegment idBuffer;
-    private boolean closed;
+    private final CloseGuard guard = new CloseGuard();
 
     private Group(List<Event> events, Target target, int[] fds, List<String> labels, ReadLayout layout) {
         this.events = events;
@@ -65,8 +65,8 @@ public final class Group implements AutoCloseable {
         this.labels = labels;
         this.layout = layout;
         this.arena = Arena.ofShared();
-        this.buffer = arena.allocate(layout.byteSize(), Long.BYTES);
-        this.idBuffer = arena.allocate(JAVA_LONG);
+        this.buffer = EventOpener.unscoped(arena.allocate(layout.byteSize(), Long.BYTES));
+        this.idBuffer = EventOpener.unscoped(arena.allocate(JAVA_LONG));
     }
 
     /**
@@ -176,36 +176,40 @@ public final class Group implements AutoCloseable {
     }
 
     /** {@code PERF_EVENT_IOC_ENABLE} with {@code PERF_IOC_FLAG_GROUP} on each leader. */
-    public synchronized void enable() {
+    public void enable() {
         groupIoctl(0);
     }
 
     /** {@code PERF_EVENT_IOC_DISABLE} with {@code PERF_IOC_FLAG_GROUP} on each leader. */
-    public synchronized void disable() {
+    public void disable() {
         groupIoctl(1);
     }
 
     /** {@code PERF_EVENT_IOC_RESET} with {@code PERF_IOC_FLAG_GROUP} on each leader: every count goes to 0. */
-    public synchronized void reset() {
+    public void reset() {
         groupIoctl(2);
     }
 
     private void groupIoctl(int which) {
-        requireOpen();
-        int flag = PERF_IOC_FLAG_GROUP();
-        for (int site = 0; site < labels.size(); site++) {
-            int leader = fds[site * members];
-            int result = switch (which) {
-                case 0 -> Syscalls.enable(leader, flag);
-                case 1 -> Syscalls.disable(leader, flag);
-                default -> Syscalls.reset(leader, flag);
-            };
-            if (result < 0) {
-                String name = which == 0 ? "PERF_EVENT_IOC_ENABLE" : which == 1 ? "PERF_EVENT_IOC_DISABLE"
-                        : "PERF_EVENT_IOC_RESET";
-                throw ErrorHints.fdFailed(-result, name + "(PERF_IOC_FLAG_GROUP) on fd " + leader + " for "
-                        + labels.get(site), leader, "group");
+        enter();
+        try {
+            int flag = PERF_IOC_FLAG_GROUP();
+            for (int site = 0; site < labels.size(); site++) {
+                int leader = fds[site * members];
+                int result = switch (which) {
+                    case 0 -> Syscalls.enable(leader, flag);
+                    case 1 -> Syscalls.disable(leader, flag);
+                    default -> Syscalls.reset(leader, flag);
+                };
+                if (result < 0) {
+                    String name = which == 0 ? "PERF_EVENT_IOC_ENABLE" : which == 1 ? "PERF_EVENT_IOC_DISABLE"
+                            : "PERF_EVENT_IOC_RESET";
+                    throw ErrorHints.fdFailed(-result, name + "(PERF_IOC_FLAG_GROUP) on fd " + leader + " for "
+                            + labels.get(site), leader, "group");
+                }
             }
+        } finally {
+            guard.exit();
         }
     }
 
@@ -217,15 +221,19 @@ public final class Group implements AutoCloseable {
      * @throws IllegalArgumentException if {@code into} was made for another number of members
      * @throws IllegalStateException if closed
      */
-    public synchronized GroupReading read(GroupReading into) {
-        requireOpen();
+    public GroupReading read(GroupReading into) {
         requireSize(into);
-        layout.begin(into);
-        for (int site = 0; site < labels.size(); site++) {
-            readSite(site);
-            layout.accumulate(buffer, into);
+        enter();
+        try {
+            layout.begin(into);
+            for (int site = 0; site < labels.size(); site++) {
+                readSite(site);
+                layout.accumulate(buffer, into);
+            }
+            return into;
+        } finally {
+            guard.exit();
         }
-        return into;
     }
 
     /**
@@ -235,14 +243,18 @@ public final class Group implements AutoCloseable {
      * @param into a holder from {@link #newReading()}
      * @return {@code into}
      */
-    public synchronized GroupReading read(int site, GroupReading into) {
-        requireOpen();
+    public GroupReading read(int site, GroupReading into) {
         requireSize(into);
         Objects.checkIndex(site, labels.size());
-        layout.begin(into);
-        readSite(site);
-        layout.accumulate(buffer, into);
-        return into;
+        enter();
+        try {
+            layout.begin(into);
+            readSite(site);
+            layout.accumulate(buffer, into);
+            return into;
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -252,16 +264,20 @@ public final class Group implements AutoCloseable {
      * @param member the member's index
      * @return the kernel's id of that event
      */
-    public synchronized long id(int site, int member) {
-        requireOpen();
+    public long id(int site, int member) {
         Objects.checkIndex(site, labels.size());
         Objects.checkIndex(member, members);
-        int fd = fds[site * members + member];
-        int result = Syscalls.id(fd, idBuffer);
-        if (result < 0) {
-            throw ErrorHints.fdFailed(-result, "PERF_EVENT_IOC_ID on fd " + fd, fd, "group");
+        enter();
+        try {
+            int fd = fds[site * members + member];
+            int result = Syscalls.id(fd, idBuffer);
+            if (result < 0) {
+                throw ErrorHints.fdFailed(-result, "PERF_EVENT_IOC_ID on fd " + fd, fd, "group");
+            }
+            return idBuffer.get(JAVA_LONG, 0);
+        } finally {
+            guard.exit();
         }
-        return idBuffer.get(JAVA_LONG, 0);
     }
 
     /**
@@ -271,15 +287,18 @@ public final class Group implements AutoCloseable {
      * @param member the member's index
      * @return the fd
      */
-    public synchronized int fd(int site, int member) {
-        requireOpen();
+    public int fd(int site, int member) {
         Objects.checkIndex(site, labels.size());
-        return fds[site * members + Objects.checkIndex(member, members)];
+        Objects.checkIndex(member, members);
+        if (guard.isClosed()) {
+            throw closedException();
+        }
+        return fds[site * members + member];
     }
 
     /** {@return whether {@link #close()} was called} */
-    public synchronized boolean isClosed() {
-        return closed;
+    public boolean isClosed() {
+        return guard.isClosed();
     }
 
     /**
@@ -288,11 +307,10 @@ public final class Group implements AutoCloseable {
      * @throws PerfEventException if the kernel fails a close (every fd is still closed)
      */
     @Override
-    public synchronized void close() {
-        if (closed) {
+    public void close() {
+        if (!guard.close()) {
             return;
         }
-        closed = true;
         PerfEventException failure = EventOpener.closeAll(fds, "the group led by " + events.get(0));
         arena.close();
         if (failure != null) {
@@ -320,15 +338,20 @@ public final class Group implements AutoCloseable {
         }
     }
 
-    private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("the group led by " + events.get(0) + " is closed");
+    /** Enters the guard, or throws if the group is closed. */
+    private void enter() {
+        if (!guard.enter()) {
+            throw closedException();
         }
+    }
+
+    private IllegalStateException closedException() {
+        return new IllegalStateException("the group led by " + events.get(0) + " is closed");
     }
 
     /** {@return the members, the target and whether it is closed} */
     @Override
     public String toString() {
-        return "Group[" + events + ", " + target + (closed ? ", closed]" : "]");
+        return "Group[" + events + ", " + target + (guard.isClosed() ? ", closed]" : "]");
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Fixtures;
 import io.github.perfevent.sys.Syscalls;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,10 +96,18 @@ class CounterTest {
             started.await();
             try (Counter clock = Counter.open(TASK_CLOCK, Target.thread(worker))) {
                 assertEquals("tid " + tid.get(), clock.label(0), "the tid found from the JVM's thread dump");
+                long callerCpuBefore = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 clock.enable();
-                Thread.sleep(50);
-                long workerTime = clock.read();
-                assertTrue(workerTime > 10_000_000, "the worker spun for most of 50 ms: " + workerTime + " ns");
+                // Wait for 20 ms of the worker's CPU time (however loaded the machine), while this thread sleeps.
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                long workerTime;
+                while ((workerTime = clock.read()) < 20_000_000 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                long callerCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - callerCpuBefore;
+                assertTrue(workerTime >= 20_000_000, "the spinning worker ran 20 ms within 30 s: " + workerTime + " ns");
+                assertTrue(callerCpu < workerTime / 2, "the count is the worker's, not the sleeping caller's ("
+                        + callerCpu + " ns of CPU): " + workerTime + " ns");
             }
         } finally {
             counted.countDown();

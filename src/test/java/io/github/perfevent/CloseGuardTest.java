@@ -1,0 +1,100 @@
+/*
+ * Copyright The perf-event-open for Java authors.
+ * SPDX-License-Identifier: Apache-2.0
+ */
+package io.github.perfevent;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.EnumSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link CloseGuard}: what keeps a {@link Counter} or {@link Group} from closing fds that another thread is using, and
+ * readers of one shared buffer from each other.
+ */
+class CloseGuardTest {
+
+    @Test
+    void closeWaitsUntilTheThreadInsideLeavesAndThenNothingEnters() throws Exception {
+        CloseGuard guard = new CloseGuard();
+        assertTrue(guard.enter());
+        AtomicBoolean closedIt = new AtomicBoolean();
+        Thread closer = Thread.ofPlatform().start(() -> closedIt.set(guard.close()));
+        closer.join(200);
+        assertTrue(closer.isAlive(), "close() returned while a thread was inside");
+        assertFalse(guard.isClosed());
+        guard.exit();
+        closer.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(closer.isAlive(), "close() returned once the thread left");
+        assertTrue(closedIt.get(), "the first close closes");
+        assertTrue(guard.isClosed());
+        assertFalse(guard.enter(), "nothing enters a closed guard (the CAS fails, the slow path sees it closed)");
+        assertFalse(guard.close(), "closing again does nothing");
+    }
+
+    @Test
+    void aSecondThreadEntersOnlyAfterTheFirstLeaves() throws Exception {
+        CloseGuard guard = new CloseGuard();
+        assertTrue(guard.enter());
+        CountDownLatch entered = new CountDownLatch(1);
+        Thread second = Thread.ofPlatform().start(() -> {
+            if (guard.enter()) {
+                entered.countDown();
+                guard.exit();
+            }
+        });
+        assertFalse(entered.await(200, TimeUnit.MILLISECONDS), "a second thread entered while the first was inside");
+        guard.exit();
+        assertTrue(entered.await(30, TimeUnit.SECONDS), "the second thread entered after the first left");
+        second.join();
+        assertTrue(guard.close());
+    }
+
+    /**
+     * Two threads reading different fds of one counter at once: each reading carries the id of the fd it read, so a
+     * reading decoded from a buffer the other thread had just filled would show the other fd's id.
+     */
+    @Test
+    void concurrentReadersOfOneCounterEachGetTheirOwnFdsReading() throws Exception {
+        try (Counter counter = Counter.open(Event.Software.TASK_CLOCK.event(), Target.allCpus(),
+                Options.defaults().readFormat(EnumSet.of(ReadFormat.ID)))) {
+            Assumptions.assumeTrue(counter.size() >= 2, "needs two online CPUs; this machine has one");
+            counter.enable();
+            long[] ids = {counter.id(0), counter.id(1)};
+            AtomicReference<String> failure = new AtomicReference<>();
+            CountDownLatch start = new CountDownLatch(1);
+            Thread[] readers = new Thread[2];
+            for (int t = 0; t < 2; t++) {
+                int index = t;
+                readers[t] = Thread.ofPlatform().start(() -> {
+                    Reading reading = new Reading();
+                    try {
+                        start.await();
+                        for (int i = 0; i < 50_000 && failure.get() == null; i++) {
+                            long id = counter.read(index, reading).id();
+                            if (id != ids[index]) {
+                                failure.set("read " + i + " of fd " + index + " gave id " + id + ", expected "
+                                        + ids[index]);
+                            }
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            start.countDown();
+            for (Thread reader : readers) {
+                reader.join();
+            }
+            assertNull(failure.get());
+        }
+    }
+}
