@@ -32,9 +32,12 @@ OPERATIONS = [
     (RAW + "read_java", RAW + "read_c", "Syscalls.read, 8 bytes", 1.05),
     (RAW + "enableDisable_java", RAW + "enableDisable_c", "Syscalls.enable + Syscalls.disable", 1.05),
     (RAW + "openClose_java", RAW + "openClose_c", "Syscalls.perfEventOpen + Syscalls.close", None),
+    (SAFE + "rawRead8_java", SAFE + "read8_c", "Syscalls.read of a Counter's fd, 8 bytes (value)", 1.05),
+    (SAFE + "counterRead8_java", SAFE + "read8_c", "Counter.read(), 8 bytes, same fd", 1.02),
+    (SAFE + "counterReadReading8_java", SAFE + "read8_c", "Counter.read(Reading), 8 bytes, same fd", 1.02),
     (SAFE + "rawRead24_java", SAFE + "read24_c", "Syscalls.read, 24 bytes (value + times)", 1.05),
-    (SAFE + "counterRead_java", SAFE + "read24_c", "Counter.read(), same fd", 1.10),
-    (SAFE + "counterReadReading_java", SAFE + "read24_c", "Counter.read(Reading), same fd", 1.10),
+    (SAFE + "counterRead_java", SAFE + "read24_c", "Counter.read(), 24 bytes, same fd", 1.02),
+    (SAFE + "counterReadReading_java", SAFE + "read24_c", "Counter.read(Reading), 24 bytes, same fd", 1.02),
 ]
 # Below 1 B/op nothing is allocated per operation (the smallest Java object is 16 bytes): what remains is JMH's own
 # per-iteration allocation divided by the millions of operations of an iteration.

@@ -9,11 +9,14 @@ import static io.github.perfevent.benchmarks.Fixtures.N;
 import io.github.perfevent.Counter;
 import io.github.perfevent.Event;
 import io.github.perfevent.Options;
+import io.github.perfevent.ReadFormat;
 import io.github.perfevent.Reading;
 import io.github.perfevent.Target;
 import io.github.perfevent.sys.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,11 +34,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The safe layer's {@link Counter#read()} and {@link Counter#read(Reading)} against the raw {@link Syscalls#read} and
- * against C, all reading <em>the same fd</em>: an enabled {@code task-clock} {@link Counter} of the benchmark thread
- * with the default read format (value, time enabled, time running: 24 bytes). {@code read24_c} makes the same
- * 24-byte {@code read(2)} {@link Fixtures#N} times per FFM call, so its score is the system call from C.
- * Counter/C is what the safe layer costs on top of the kernel: the lock, the closed check, the size check and the
- * decoding.
+ * against C, each reading <em>the same fd</em>, at the two read formats people use: an enabled {@code task-clock}
+ * {@link Counter} of the benchmark thread with the value alone (8 bytes), and another with the default read format
+ * (value, time enabled, time running: 24 bytes). {@code read8_c} and {@code read24_c} make the same {@code read(2)}
+ * {@link Fixtures#N} times per FFM call, so their score is the system call from C. Counter/C is what the safe layer
+ * costs on top of the kernel: the close guard, the size check and the decoding.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -45,60 +48,96 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 3, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class SafeLayerBenchmark {
 
-    private static final long READ_BYTES = 3 * Long.BYTES;
-
-    private Counter counter;
+    private Counter counter8;
+    private Counter counter24;
     private Reading reading;
     private Arena arena;
-    private MemorySegment buffer;
-    private int fd;
+    private MemorySegment buffer8;
+    private MemorySegment buffer24;
+    private int fd8;
+    private int fd24;
 
-    /** Opens and enables the counter on the benchmark thread and checks that every benchmarked path works. */
+    /** Opens and enables both counters on the benchmark thread and checks that every benchmarked path works. */
     @Setup(Level.Trial)
     public void setUp() {
-        counter = Counter.open(Event.Software.TASK_CLOCK.event(), Target.currentThread(),
-                Options.defaults().excludeKernel(true).excludeHv(true));
-        counter.enable();
+        Options options = Options.defaults().excludeKernel(true).excludeHv(true);
+        counter8 = Counter.open(Event.Software.TASK_CLOCK.event(), Target.currentThread(),
+                options.readFormat(EnumSet.noneOf(ReadFormat.class)));
+        counter24 = Counter.open(Event.Software.TASK_CLOCK.event(), Target.currentThread(), options);
+        counter8.enable();
+        counter24.enable();
         reading = new Reading();
         arena = Arena.ofConfined();
-        buffer = arena.allocate(READ_BYTES, Long.BYTES);
-        fd = counter.fd(0);
-        Fixtures.check(Syscalls.read(fd, buffer), READ_BYTES, "Syscalls.read of the counter's fd");
-        Fixtures.check(CBaseline.readLoop(fd, buffer, N), N * READ_BYTES, "c_read_loop of the counter's fd");
-        if (counter.read() <= 0 || counter.read(reading).timeEnabled() <= 0) {
-            throw new IllegalStateException("the counter does not count: " + counter.read(reading));
+        buffer8 = arena.allocate(Long.BYTES, Long.BYTES);
+        buffer24 = arena.allocate(3 * Long.BYTES, Long.BYTES);
+        fd8 = counter8.fd(0);
+        fd24 = counter24.fd(0);
+        for (MemorySegment buffer : List.of(buffer8, buffer24)) {
+            int fd = buffer == buffer8 ? fd8 : fd24;
+            Fixtures.check(Syscalls.read(fd, buffer), buffer.byteSize(), "Syscalls.read of the counter's fd");
+            Fixtures.check(CBaseline.readLoop(fd, buffer, N), N * buffer.byteSize(), "c_read_loop of the counter's fd");
+        }
+        if (counter8.read() <= 0 || counter24.read() <= 0 || counter24.read(reading).timeEnabled() <= 0
+                || counter8.read(reading).value() <= 0) {
+            throw new IllegalStateException("the counters do not count: " + counter24.read(reading));
         }
     }
 
-    /** Closes the counter and the buffer. */
+    /** Closes the counters and the buffers. */
     @TearDown(Level.Trial)
     public void tearDown() {
-        counter.close();
+        counter8.close();
+        counter24.close();
         arena.close();
     }
 
-    /** {@code Counter.read()}: the count. */
+    /** {@code Counter.read()} with the value alone (8 bytes). */
+    @Benchmark
+    public long counterRead8_java() {
+        return counter8.read();
+    }
+
+    /** {@code Counter.read(Reading)} with the value alone (8 bytes). */
+    @Benchmark
+    public long counterReadReading8_java() {
+        return counter8.read(reading).value();
+    }
+
+    /** {@code Syscalls.read} of the 8-byte counter's fd: the raw layer under it. */
+    @Benchmark
+    public long rawRead8_java() {
+        return Syscalls.read(fd8, buffer8);
+    }
+
+    /** The same 8-byte read, {@link Fixtures#N} times in C. */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public long read8_c() {
+        return CBaseline.readLoop(fd8, buffer8, N);
+    }
+
+    /** {@code Counter.read()} with the default read format (24 bytes). */
     @Benchmark
     public long counterRead_java() {
-        return counter.read();
+        return counter24.read();
     }
 
-    /** {@code Counter.read(Reading)}: count, times and scaled value into a reused holder. */
+    /** {@code Counter.read(Reading)}: count, times and scaled value into a reused holder (24 bytes). */
     @Benchmark
     public long counterReadReading_java() {
-        return counter.read(reading).scaledValue();
+        return counter24.read(reading).scaledValue();
     }
 
-    /** {@code Syscalls.read} of the same fd, 24 bytes: the raw layer under the counter. */
+    /** {@code Syscalls.read} of the 24-byte counter's fd: the raw layer under it. */
     @Benchmark
     public long rawRead24_java() {
-        return Syscalls.read(fd, buffer);
+        return Syscalls.read(fd24, buffer24);
     }
 
     /** The same 24-byte read, {@link Fixtures#N} times in C. */
     @Benchmark
     @OperationsPerInvocation(N)
     public long read24_c() {
-        return CBaseline.readLoop(fd, buffer, N);
+        return CBaseline.readLoop(fd24, buffer24, N);
     }
 }
