@@ -295,10 +295,6 @@ public final class Options {
         return readFormat;
     }
 
-    boolean inherit() {
-        return inherit;
-    }
-
     /** Writes these options into {@code attr} (flags and fields; {@code read_format} is written by the opener). */
     void writeTo(MemorySegment attr) {
         perf_event_attr_bits.exclude_user(attr, bit(excludeUser));
@@ -325,7 +321,10 @@ public final class Options {
         return on ? 1 : 0;
     }
 
-    /** {@return the options that differ from the defaults, such as {@code Options[excludeKernel, inherit]}} */
+    /**
+     * {@return the options that differ from the defaults, then the read format, such as
+     * {@code Options[excludeKernel, inherit, readFormat=[TOTAL_TIME_ENABLED, TOTAL_TIME_RUNNING]]}}
+     */
     @Override
     public String toString() {
         StringJoiner set = new StringJoiner(", ", "Options[", "]");

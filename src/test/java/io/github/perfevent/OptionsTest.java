@@ -1,6 +1,7 @@
 package io.github.perfevent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Fixtures;
@@ -9,6 +10,7 @@ import io.github.perfevent.sys.bindings.perf_event_attr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
@@ -75,6 +77,38 @@ class OptionsTest {
     }
 
     @Test
+    void preciseIpTakesZeroToThreeAndRefusesAnythingElse() {
+        for (int level = 0; level <= 3; level++) {
+            int set = level;
+            check(o -> o.preciseIp(set), perf_event_attr_bits::precise_ip, set);
+        }
+        for (int level : new int[] {-1, 4, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Options.defaults().preciseIp(level));
+            assertEquals("precise_ip is 0 to 3, not " + level, e.getMessage());
+        }
+    }
+
+    @Test
+    void toStringNamesWhatDiffersFromTheDefaultsThenTheReadFormat() {
+        String defaultFormat = "readFormat=[TOTAL_TIME_ENABLED, TOTAL_TIME_RUNNING]";
+        assertEquals("Options[" + defaultFormat + "]", Options.defaults().toString());
+        assertEquals("Options[excludeKernel, inherit, " + defaultFormat + "]",
+                Options.defaults().excludeKernel(true).inherit(true).toString(), "the documented example");
+        assertEquals("Options[" + defaultFormat + "]", Options.defaults().pinned(true).pinned(false).toString(),
+                "an option set back to its default is not shown");
+        Options all = Options.defaults().excludeUser(true).excludeKernel(true).excludeHv(true).excludeIdle(true)
+                .excludeHost(true).excludeGuest(true).inherit(true).inheritStat(true).inheritThread(true).pinned(true)
+                .exclusive(true).enableOnExec(true).removeOnExec(true).clockId(4).preciseIp(2)
+                .readFormat(Set.of(ReadFormat.LOST, ReadFormat.ID));
+        assertEquals("Options[excludeUser, excludeKernel, excludeHv, excludeIdle, excludeHost, excludeGuest, inherit, "
+                + "inheritStat, inheritThread, pinned, exclusive, enableOnExec, removeOnExec, clockId=4, preciseIp=2, "
+                + "readFormat=[ID, LOST]]", all.toString());
+        assertEquals("Options[clockId=0, readFormat=[]]", Options.defaults().clockId(0).readFormat(Set.of()).toString(),
+                "clock 0 (CLOCK_REALTIME) is a choice: use_clockid is set");
+    }
+
+    @Test
     void excludeUserHidesFaultsTakenInUserModeAndExcludeKernelKeepsThem() {
         assertEquals(0, faultsWith(Options.defaults().excludeUser(true)), "page faults of user code happen in user mode");
         assertTrue(faultsWith(Options.defaults().excludeKernel(true)) >= PAGES);
@@ -130,7 +164,7 @@ class OptionsTest {
     @Test
     void removeOnExecWithEnableOnExecIsRefusedByTheKernel() throws Exception {
         try (ChildProcess child = ChildProcess.prepare("/bin/true")) {
-            PerfEventException e = org.junit.jupiter.api.Assertions.assertThrows(PerfEventException.class,
+            PerfEventException e = assertThrows(PerfEventException.class,
                     () -> Counter.open(PAGE_FAULTS, child.target(), Options.defaults().removeOnExec(true)));
             assertEquals(io.github.perfevent.sys.Errno.EINVAL, e.errno());
             assertTrue(e.hint().contains("remove_on_exec with enable_on_exec"), e.getMessage());

@@ -226,8 +226,8 @@ public final class Errno {
      * @return the name, such as {@code "EBADF"}, or {@code "errno N"} for a number Linux does not define
      */
     public static String name(int errno) {
-        int n = errno < 0 ? -errno : errno;
-        return n > 0 && n <= MAX && NAMES[n] != null ? NAMES[n] : "errno " + n;
+        String name = lookup(NAMES, errno);
+        return name != null ? name : "errno " + Math.abs((long) errno);
     }
 
     /**
@@ -237,8 +237,14 @@ public final class Errno {
      * @return the message, such as {@code "Bad file descriptor"}, or {@code "Unknown error N"}
      */
     public static String message(int errno) {
-        int n = errno < 0 ? -errno : errno;
-        return n > 0 && n <= MAX && MESSAGES[n] != null ? MESSAGES[n] : "Unknown error " + n;
+        String message = lookup(MESSAGES, errno);
+        return message != null ? message : "Unknown error " + Math.abs((long) errno);
+    }
+
+    /** The entry of {@code table} for an errno of either sign, or null for a number Linux does not define. */
+    private static String lookup(String[] table, int errno) {
+        long n = Math.abs((long) errno); // as a long, so that Integer.MIN_VALUE is no exception
+        return n < table.length ? table[(int) n] : null;
     }
 
     /**
