@@ -11,13 +11,14 @@ import java.lang.invoke.VarHandle;
  * Keeps {@code close()} of a {@link Counter} or {@link Group} from closing its fds while another thread is using
  * them, so that no thread ever passes a closed descriptor number to the kernel, which may have reused it for a file of
  * its own. It is cheaper than the object's monitor on the path that matters, an uncontended read: one
- * compare-and-set to enter and a release store to leave (the monitor costs two compare-and-sets, and reads whose
+ * compare-and-set and a volatile read to enter, a release store to leave (the monitor costs two compare-and-sets, and reads whose
  * buffer lives in a shared arena pay two more for the arena's acquire and release around the downcall).
  *
  * <p>One thread at a time is inside (the read buffer is shared, so readers exclude each other too); a thread that
  * finds another inside spins briefly, then yields until it leaves. Whoever is inside only makes non-blocking system
  * calls (perf fds never block a {@code read(2)} or an ioctl), so every wait is short. {@link #close()} waits the same
- * way, then marks the guard closed for good: every later {@link #enter()} fails.
+ * way, but first marks the guard as closing, so that no thread enters after it (a thread reading in a loop cannot
+ * keep it waiting), then marks it closed for good: every later {@link #enter()} fails.
  */
 final class CloseGuard {
 
@@ -26,10 +27,13 @@ final class CloseGuard {
     private static final int CLOSED = -1;
     private static final int SPINS_BEFORE_YIELD = 100;
     private static final VarHandle STATE;
+    private static final VarHandle CLOSING;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(CloseGuard.class, "state", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(CloseGuard.class, "state", int.class);
+            CLOSING = lookup.findVarHandle(CloseGuard.class, "closing", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -37,27 +41,41 @@ final class CloseGuard {
 
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
+    /** Set once by the thread that closes, before it waits: no thread enters after that (close cannot starve). */
+    private volatile boolean closing;
 
     /**
      * Enters, waiting while another thread is inside; pair every successful call with {@link #exit()}.
      *
-     * @return {@code true} when entered, {@code false} when closed (nothing to exit)
+     * @return {@code true} when entered, {@code false} when closed or being closed (nothing to exit)
      */
     boolean enter() {
-        return STATE.compareAndSet(this, FREE, IN_USE) || enterContended();
+        return STATE.compareAndSet(this, FREE, IN_USE) ? stillOpen() : enterContended();
     }
 
     private boolean enterContended() {
         for (int spins = 0; ; spins++) {
-            int current = (int) STATE.getVolatile(this);
-            if (current == CLOSED) {
+            if (closing) {
                 return false;
             }
-            if (current == FREE && STATE.compareAndSet(this, FREE, IN_USE)) {
-                return true;
+            if ((int) STATE.getVolatile(this) == FREE && STATE.compareAndSet(this, FREE, IN_USE)) {
+                return stillOpen();
             }
             pause(spins);
         }
+    }
+
+    /**
+     * After entering: leaves again if a close has begun. The compare-and-set that entered and the closer's write of
+     * {@code closing} are both full fences, so either this thread sees {@code closing}, or the closer sees this
+     * thread inside and waits for it.
+     */
+    private boolean stillOpen() {
+        if (closing) {
+            exit();
+            return false;
+        }
+        return true;
     }
 
     /** Leaves, after a successful {@link #enter()}. */
@@ -66,26 +84,28 @@ final class CloseGuard {
     }
 
     /**
-     * Closes the guard once no thread is inside: from then on {@link #enter()} fails.
+     * Closes the guard: from now on {@link #enter()} fails; waits for a thread inside to leave. A concurrent second
+     * call waits until the first has closed it.
      *
-     * @return {@code true} for the call that closed it, {@code false} if it was closed already
+     * @return {@code true} for the call that closed it, {@code false} if another call did
      */
     boolean close() {
+        boolean first = CLOSING.compareAndSet(this, false, true);
         for (int spins = 0; ; spins++) {
             int current = (int) STATE.getVolatile(this);
             if (current == CLOSED) {
                 return false;
             }
-            if (current == FREE && STATE.compareAndSet(this, FREE, CLOSED)) {
+            if (first && current == FREE && STATE.compareAndSet(this, FREE, CLOSED)) {
                 return true;
             }
             pause(spins);
         }
     }
 
-    /** {@return whether {@link #close()} has closed it} */
+    /** {@return whether {@link #close()} has been called} */
     boolean isClosed() {
-        return (int) STATE.getVolatile(this) == CLOSED;
+        return closing;
     }
 
     private static void pause(int spins) {

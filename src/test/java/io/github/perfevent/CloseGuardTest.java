@@ -6,12 +6,15 @@ package io.github.perfevent;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -30,7 +33,7 @@ class CloseGuardTest {
         Thread closer = Thread.ofPlatform().start(() -> closedIt.set(guard.close()));
         closer.join(200);
         assertTrue(closer.isAlive(), "close() returned while a thread was inside");
-        assertFalse(guard.isClosed());
+        assertTrue(guard.isClosed(), "close() has been called, though it still waits");
         guard.exit();
         closer.join(TimeUnit.SECONDS.toMillis(30));
         assertFalse(closer.isAlive(), "close() returned once the thread left");
@@ -38,6 +41,34 @@ class CloseGuardTest {
         assertTrue(guard.isClosed());
         assertFalse(guard.enter(), "nothing enters a closed guard (the CAS fails, the slow path sees it closed)");
         assertFalse(guard.close(), "closing again does nothing");
+    }
+
+    @Test
+    void onceACloseHasBegunNoThreadEntersSoAReaderInALoopCannotStarveIt() throws Exception {
+        CloseGuard guard = new CloseGuard();
+        assertTrue(guard.enter());
+        Thread closer = Thread.ofPlatform().start(guard::close);
+        while (!guard.isClosed()) {
+            Thread.onSpinWait(); // the closer has announced itself and now waits for the thread inside
+        }
+        assertTrue(closer.isAlive());
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertFalse(guard.enter(),
+                "a thread arriving while the close waits is turned away at once, rather than queued before it"));
+        guard.exit();
+        closer.join();
+        AtomicLong entries = new AtomicLong();
+        CloseGuard busy = new CloseGuard();
+        Thread looper = Thread.ofPlatform().start(() -> {
+            while (busy.enter()) {
+                entries.incrementAndGet();
+                busy.exit();
+            }
+        });
+        while (entries.get() == 0) {
+            Thread.onSpinWait();
+        }
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertTrue(busy.close()));
+        looper.join();
     }
 
     @Test
