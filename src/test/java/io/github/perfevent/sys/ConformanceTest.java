@@ -194,6 +194,15 @@ class ConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("targets")
+    void theVendoredAsmHeadersAreThoseOfTheTargetsWordSize(Target target) throws Exception {
+        List<Integer> bits = layoutOracle(target).bitsPerLong();
+        assertEquals(List.of(64, 64), bits, target + ": __BITS_PER_LONG of the asm/ headers in "
+                + vendoredIncludes(target) + " vs 8 * sizeof(long) of " + target.compiler()
+                + " (the library supports 64-bit Linux only)");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("targets")
     void generatedGettersAndSettersUseTheBytesGccUses(Target target) throws Exception {
         LayoutOracle c = layoutOracle(target);
         Mismatches problems = new Mismatches();
@@ -1077,7 +1086,7 @@ class ConformanceTest {
     }
 
     record LayoutOracle(Map<String, long[]> aggregates, Map<String, long[]> fields, Map<String, Long> values,
-            Map<String, CConstant> constants) {
+            Map<String, CConstant> constants, List<Integer> bitsPerLong) {
     }
 
     private static synchronized LayoutOracle layoutOracle(Target target) throws Exception {
@@ -1124,10 +1133,12 @@ class ConformanceTest {
         Map<String, Long> values = new TreeMap<>();
         Map<String, CConstant> constants = new TreeMap<>();
         boolean charSigned = true;
+        List<Integer> bitsPerLong = List.of();
         for (String line : r.stdout().split("\n")) {
             String[] w = line.split(" ");
             switch (w[0]) {
                 case "CHAR_IS_SIGNED" -> charSigned = w[1].equals("1");
+                case "BITS_PER_LONG" -> bitsPerLong = List.of(Integer.parseInt(w[1]), Integer.parseInt(w[2]));
                 case "A" -> aggregates.put(w[1], new long[] {Long.parseLong(w[2]), Long.parseLong(w[3])});
                 case "F" -> {
                     String key = w[1] + "." + w[2];
@@ -1151,7 +1162,7 @@ class ConformanceTest {
             }
         }
         problems.assertNone(null);
-        LayoutOracle oracle = new LayoutOracle(aggregates, fields, values, constants);
+        LayoutOracle oracle = new LayoutOracle(aggregates, fields, values, constants, bitsPerLong);
         layoutOracles.put(target, oracle);
         return oracle;
     }
