@@ -682,6 +682,10 @@ class ConformanceTest {
                 problems.check("Errno.message(" + n + ") vs strerror(" + n + ")", glibcMessage, Errno.message(n));
             } else if (javaKnows) {
                 notes.add(n + " (strerror of this glibc does not know it; Java says \"" + Errno.message(n) + "\")");
+                if (Errno.message(n).startsWith("Unknown error")) {
+                    problems.add("Errno.message(" + n + ") of " + Errno.name(n) + " is \"" + Errno.message(n)
+                            + "\": every errno of the header needs its text");
+                }
             } else if (glibcKnows) {
                 notes.add(n + " (this glibc, newer than the header, says \"" + glibcMessage + "\")");
                 problems.check("Errno.message(" + n + "), not in the header", "Unknown error " + n, Errno.message(n));
