@@ -42,6 +42,17 @@ class SyscallsEdgeCasesTest {
     }
 
     @Test
+    void noSyscallNumberIsKnownOutsideLinuxOrForAnotherArchitecture() {
+        assertEquals(-1, Syscalls.perfEventOpenNumber("Mac OS X", "aarch64"));
+        assertEquals(-1, Syscalls.perfEventOpenNumber("Windows 11", "amd64"));
+        assertEquals(-1, Syscalls.perfEventOpenNumber("Linux", "riscv64"));
+        assertEquals(-1, Syscalls.perfEventOpenNumber("Linux", "x86"));
+        assertEquals(Syscalls.perfEventOpenNumber("Linux", "amd64"), Syscalls.perfEventOpenNumber("Linux", "x86_64"),
+                "os.arch says amd64 for x86_64");
+        assertTrue(Syscalls.perfEventOpenNumber("Linux", "aarch64") > 0);
+    }
+
+    @Test
     void aQueryBpfSegmentShorterThanTheStructsHeaderIsRefusedAtEveryLength() {
         try (Arena arena = Arena.ofConfined()) {
             for (int length = 1; length < 8; length++) {
