@@ -55,6 +55,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * side (so that every Java field, constant and accessor is checked) and from the preprocessed
  * {@code headers/perf_event_bindings.h} (so that nothing in C is missing from Java). Every test collects all of its
  * mismatches and fails with the list, each naming the struct, field or constant and both values.
+ *
+ * <p>Every test that runs a C oracle runs it twice: on this machine, and for aarch64 with Debian's cross compiler
+ * under qemu-user (skipped, with the command that installs them, where {@code aarch64-linux-gnu-gcc} or
+ * {@code qemu-aarch64-static} is missing). Each compiles against the vendored {@code asm/} headers of its own
+ * architecture, and the Java side answers for that architecture ({@link Syscalls#perfEventOpenNumber},
+ * {@link #javaLibcConstants}). errno names and numbers come from the vendored {@code asm-generic/errno*.h}, the
+ * messages from the target's glibc.
  */
 class ConformanceTest {
 
