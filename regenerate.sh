@@ -14,7 +14,6 @@ headers="$root/headers"
 out_java="$root/src/main/java"
 bindings_pkg=io/github/perfevent/sys/bindings
 bitfields_pkg=io/github/perfevent/sys/bitfields
-include_flags=(-nostdinc -I"$headers/include" -I"$headers/include/x86_64-linux-gnu")
 
 die() { echo "regenerate.sh: $*" >&2; exit 2; }
 
@@ -23,6 +22,12 @@ jextract=${JEXTRACT:-$(command -v jextract || true)}
 jextract is not published to any package registry: build it from https://github.com/openjdk/jextract
 (see its README; it needs a JDK 22+ and libclang). Nothing in this repository builds or ships it."
 command -v gcc >/dev/null || die "gcc is needed (to check the headers are self-contained and to place bitfields)"
+# gcc compiles for this machine, so it must see this machine's asm/ headers (x86_64's on aarch64 would give a
+# 32-bit __BITS_PER_LONG). jextract reads compile_flags.txt instead, whose target is fixed.
+triple=$(gcc -dumpmachine)
+[ -d "$headers/include/$triple/asm" ] || die "no vendored asm/ headers for gcc's target $triple in headers/include;
+supported: $(cd "$headers/include" && ls -d *-linux-gnu | tr '\n' ' ')"
+include_flags=(-nostdinc -I"$headers/include" -I"$headers/include/$triple")
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 "$java" -version 2>&1 | grep -qE 'version "(2[2-9]|[3-9][0-9])' \
     || die "a JDK 22+ is needed to run the bitfield generator: set JAVA_HOME"
@@ -32,10 +37,11 @@ trap 'rm -rf "$work"' EXIT
 
 echo "jextract: $("$jextract" --version 2>&1 | tr '\n' ' ')"
 
-# 1. Hermetic: every file the wrapper header includes must come from headers/include, never the host.
-deps=$(gcc "${include_flags[@]}" -M "$headers/perf_event_bindings.h" | tr ' \\' '\n\n' | grep '\.h$' || true)
+# 1. Hermetic: every file the wrapper headers include must come from headers/include, never the host.
+deps=$(gcc "${include_flags[@]}" -M "$headers/perf_event_bindings.h" "$headers/linux_errno.h" \
+    | tr ' \\' '\n\n' | grep '\.h$' || true)
 outside=$(echo "$deps" | grep -v "^$headers/" || true)
-[ -z "$outside" ] || die "headers/perf_event_bindings.h reaches headers outside headers/include: $outside"
+[ -z "$outside" ] || die "headers/perf_event_bindings.h or linux_errno.h reaches headers outside headers/include: $outside"
 
 # 2. The symbol filter: everything that linux/perf_event.h and linux/hw_breakpoint.h declare, plus the two
 #    prctl(2) options for perf events. jextract runs in headers/ so that it reads compile_flags.txt there.

@@ -9,6 +9,8 @@
  *   F <aggregate> <field> <offsetof> <sizeof> <alignof> <element sizeof> <value|->
  *   K <constant> <C type> <sizeof> <value as unsigned long long>
  *
+ * and first CHAR_IS_SIGNED <0|1> and BITS_PER_LONG <__BITS_PER_LONG of asm/bitsperlong.h> <8 * sizeof(long)>.
+ *
  * <value> of a scalar field is the field read from a struct whose bytes are pattern(i) = i * 37 + 11, so that
  * the test can check the generated getter reads the same bytes gcc does. Arrays and named nested
  * structs/unions (MEMBER) print '-'; a flexible array member prints sizeof 0.
@@ -66,6 +68,8 @@ int main(void) {
         pattern.b[i] = (unsigned char) (i * 37 + 11);
     }
     printf("CHAR_IS_SIGNED %d\n", (char) -1 < 0);
+    /* The asm/ headers of another architecture would disagree with the compiler here (x86_64's on aarch64: 32). */
+    printf("BITS_PER_LONG %d %zu\n", __BITS_PER_LONG, 8 * sizeof(long));
 #include "layout_table.h"
     return 0;
 }

@@ -34,6 +34,8 @@ class ChildProcessTest {
 
     @Test
     void binTrueCountsWhatPerfStatCountsAndNothingOfTheJvm() throws Exception {
+        String noPerf = PerfTool.unavailableReason();
+        Assumptions.assumeTrue(noPerf == null, () -> "skipped: " + noPerf);
         Gcc.Result perf = Gcc.run(List.of("perf", "stat", "-x,", "-e", "page-faults,task-clock", "--", "/bin/true"),
                 null, null);
         Assumptions.assumeTrue(perf.exitCode() == 0, () -> "skipped: perf stat does not run here: " + perf.stderr());

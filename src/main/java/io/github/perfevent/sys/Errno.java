@@ -7,9 +7,10 @@ package io.github.perfevent.sys;
 /**
  * Linux errno values: the numbers {@link Syscalls} returns negated, their symbolic names and their messages.
  *
- * <p>The table covers every errno of the Linux generic ABI ({@code asm-generic/errno-base.h} and
- * {@code asm-generic/errno.h}, used by x86_64 and aarch64), with glibc's {@code strerror} texts; the conformance
- * test checks each number, name and text against gcc and glibc. See {@code errno(3)}.
+ * <p>The table covers every errno of the Linux 7.2 generic ABI ({@code asm-generic/errno-base.h} and
+ * {@code asm-generic/errno.h}, used by x86_64 and aarch64, up to {@code EFTYPE} 134), with glibc's
+ * {@code strerror} texts; the conformance test checks each number and name against the vendored header with gcc,
+ * and each text against the running glibc where it knows the number. See {@code errno(3)}.
  *
  * <p>The constants are those {@code perf_event_open(2)} and its ioctls document, for comparing with a raw result:
  * {@code if (fd == -Errno.ENOENT)}.
@@ -65,7 +66,7 @@ public final class Errno {
     /** Operation not supported: a feature this PMU lacks (branch stacks, AUX area, sampling on a counting PMU). */
     public static final int EOPNOTSUPP = 95;
 
-    private static final int MAX = 133;
+    private static final int MAX = 134;
     private static final String[] NAMES = new String[MAX + 1];
     private static final String[] MESSAGES = new String[MAX + 1];
 
@@ -201,7 +202,10 @@ public final class Errno {
             entry(130, "EOWNERDEAD", "Owner died"),
             entry(131, "ENOTRECOVERABLE", "State not recoverable"),
             entry(132, "ERFKILL", "Operation not possible due to RF-kill"),
-            entry(133, "EHWPOISON", "Memory page has hardware error")
+            entry(133, "EHWPOISON", "Memory page has hardware error"),
+            // New in Linux 7.2 ("Wrong file type for the intended operation" in the header); the text is
+            // glibc 2.43's, the first glibc that knows it (older ones say "Unknown error 134").
+            entry(134, "EFTYPE", "Inappropriate file type or format")
         };
         for (Entry e : entries) {
             NAMES[e.number()] = e.name();

@@ -38,7 +38,10 @@ import java.lang.invoke.MethodHandle;
  * {@link MemorySegment}; where it takes a value, a number. A segment the kernel writes through, or reads a fixed
  * size from, must be large enough: a shorter one is refused with {@link IllegalArgumentException} before the
  * call, so that the kernel can never write past it. {@link MemorySegment#NULL} is passed through where the
- * kernel accepts a null pointer (it answers EFAULT), which makes error paths testable.
+ * kernel accepts a null pointer (it answers EFAULT), which makes error paths testable. A segment the linker cannot
+ * pass is the caller's mistake and surfaces as FFM reports it, unchanged: a heap segment with
+ * {@link IllegalArgumentException}, a segment whose arena is closed with {@link IllegalStateException}, a segment
+ * confined to another thread with {@link WrongThreadException}.
  *
  * <p><b>Safety.</b> These are system calls: {@link #munmap} of memory that this code did not {@link #mmap}, or
  * {@link #close} of a descriptor someone else owns, breaks the JVM as it would break a C program. The safe API
@@ -199,7 +202,10 @@ public final class Syscalls {
      * @param groupFd the group leader's fd, or -1
      * @param flags {@code PERF_FLAG_*} bits
      * @return the new fd, or the negated errno
-     * @throws IllegalArgumentException if {@code attr} is shorter than the size it declares
+     * @throws IllegalArgumentException if {@code attr} is shorter than the size it declares, or
+     *     {@code attr} is a heap segment (the kernel needs native memory)
+     * @throws IllegalStateException if the arena of {@code attr} is closed
+     * @throws WrongThreadException if {@code attr} is confined to another thread
      * @throws UnsupportedOperationException on an OS or architecture with no known syscall number
      */
     public static int perfEventOpen(MemorySegment attr, int pid, int cpu, int groupFd, long flags) {
@@ -214,6 +220,8 @@ public final class Syscalls {
         try {
             result = (long) syscall$perfEventOpen$mh.invokeExact(callState, NR_PERF_EVENT_OPEN, attr,
                     (long) pid, (long) cpu, (long) groupFd, flags);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -278,7 +286,10 @@ public final class Syscalls {
      * @param newPeriod a segment of at least 8 bytes holding the new {@code u64}, or {@link MemorySegment#NULL}
      * @return 0, or the negated errno (EINVAL on a counting event, for 0, or for a period with bit 63 set;
      *     EFAULT for NULL, checked first, so even on a counting event)
-     * @throws IllegalArgumentException if {@code newPeriod} is shorter than 8 bytes
+     * @throws IllegalArgumentException if {@code newPeriod} is shorter than 8 bytes, or
+     *     {@code newPeriod} is a heap segment (the kernel needs native memory)
+     * @throws IllegalStateException if the arena of {@code newPeriod} is closed
+     * @throws WrongThreadException if {@code newPeriod} is confined to another thread
      */
     public static int period(int fd, MemorySegment newPeriod) {
         requireSizeOrNull(newPeriod, Long.BYTES, "period");
@@ -308,10 +319,13 @@ public final class Syscalls {
      * @param filter a NUL-terminated string, e.g. {@code arena.allocateFrom("common_pid != 0")}
      * @return 0, or the negated errno (EINVAL for a bad expression or a non-tracepoint event, EEXIST when a
      *     filter is already set, EFAULT for NULL, checked before the event type)
-     * @throws IllegalArgumentException if {@code filter} contains no NUL byte
+     * @throws IllegalArgumentException if {@code filter} contains no NUL byte, or
+     *     {@code filter} is a heap segment (the kernel needs native memory)
+     * @throws IllegalStateException if the arena of {@code filter} is closed
+     * @throws WrongThreadException if {@code filter} is confined to another thread
      */
     public static int setFilter(int fd, MemorySegment filter) {
-        if (filter.address() != 0 && !containsNul(filter)) {
+        if (!isNull(filter) && !containsNul(filter)) {
             throw new IllegalArgumentException("setFilter: the filter is not NUL-terminated; use Arena.allocateFrom(String)");
         }
         return ioctlPointer(fd, perf_event_h.PERF_EVENT_IOC_SET_FILTER(), filter);
@@ -324,7 +338,10 @@ public final class Syscalls {
      * @param fd the event
      * @param idOut a segment of at least 8 bytes for the {@code u64}, or {@link MemorySegment#NULL}
      * @return 0, or the negated errno (EFAULT for NULL)
-     * @throws IllegalArgumentException if {@code idOut} is shorter than 8 bytes
+     * @throws IllegalArgumentException if {@code idOut} is shorter than 8 bytes, or
+     *     {@code idOut} is a heap segment (the kernel needs native memory)
+     * @throws IllegalStateException if the arena of {@code idOut} is closed
+     * @throws WrongThreadException if {@code idOut} is confined to another thread
      */
     public static int id(int fd, MemorySegment idOut) {
         requireSizeOrNull(idOut, Long.BYTES, "id");
@@ -367,10 +384,13 @@ public final class Syscalls {
      *     {@link MemorySegment#NULL}
      * @return 0, or the negated errno (EINVAL for a non-tracepoint event, EFAULT, E2BIG when {@code ids_len} is
      *     above 64, ENOSPC when it is smaller than the number of attached programs, EPERM without CAP_PERFMON)
-     * @throws IllegalArgumentException if {@code query} has no room for the {@code ids_len} ids it declares
+     * @throws IllegalArgumentException if {@code query} has no room for the {@code ids_len} ids it declares, or
+     *     {@code query} is a heap segment (the kernel needs native memory)
+     * @throws IllegalStateException if the arena of {@code query} is closed
+     * @throws WrongThreadException if {@code query} is confined to another thread
      */
     public static int queryBpf(int fd, MemorySegment query) {
-        if (query.address() != 0) {
+        if (!isNull(query)) {
             requireSize(query, QUERY_BPF_IDS_OFFSET, "perf_event_query_bpf");
             long idsLen = Integer.toUnsignedLong(query.get(JAVA_INT, QUERY_BPF_IDS_LEN_OFFSET));
             requireSize(query, QUERY_BPF_IDS_OFFSET + idsLen * Integer.BYTES, "perf_event_query_bpf with its ids");
@@ -389,7 +409,10 @@ public final class Syscalls {
      * @return 0, or the negated errno (EOPNOTSUPP for another event type; EINVAL for a changed field the kernel
      *     cannot modify or a type mismatch, which includes task-clock and cpu-clock, kept internally under their own
      *     PMU types; EFAULT for NULL)
-     * @throws IllegalArgumentException if {@code attr} is shorter than the size it declares
+     * @throws IllegalArgumentException if {@code attr} is shorter than the size it declares, or
+     *     {@code attr} is a heap segment (the kernel needs native memory)
+     * @throws IllegalStateException if the arena of {@code attr} is closed
+     * @throws WrongThreadException if {@code attr} is confined to another thread
      */
     public static int modifyAttributes(int fd, MemorySegment attr) {
         requireAttr(attr);
@@ -405,12 +428,17 @@ public final class Syscalls {
      * @param fd the event
      * @param buffer where the values go; the whole segment is offered to the kernel
      * @return the number of bytes read, or the negated errno (ENOSPC when the buffer is smaller than the layout)
+     * @throws IllegalArgumentException if {@code buffer} is a heap segment (the kernel needs native memory)
+     * @throws IllegalStateException if the arena of {@code buffer} is closed
+     * @throws WrongThreadException if {@code buffer} is confined to another thread
      */
     public static long read(int fd, MemorySegment buffer) {
         MemorySegment callState = CALL_STATE.get();
         long result;
         try {
             result = (long) read$mh.invokeExact(callState, fd, buffer, buffer.byteSize());
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -428,6 +456,8 @@ public final class Syscalls {
         int result;
         try {
             result = (int) close$mh.invokeExact(callState, fd);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -456,6 +486,8 @@ public final class Syscalls {
         long result;
         try {
             result = (long) mmap$mh.invokeExact(callState, address, length, prot, flags, fd, offset);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -474,6 +506,8 @@ public final class Syscalls {
         int result;
         try {
             result = (int) munmap$mh.invokeExact(callState, address, length);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -490,7 +524,10 @@ public final class Syscalls {
      * @param nfds the number of structs
      * @param timeoutMillis how long to wait, -1 for ever, 0 not at all
      * @return the number of ready descriptors (0 on timeout), or the negated errno (EINTR)
-     * @throws IllegalArgumentException if {@code fds} is shorter than {@code nfds} structs
+     * @throws IllegalArgumentException if {@code fds} is shorter than {@code nfds} structs, or
+     *     {@code fds} is a heap segment (the kernel needs native memory)
+     * @throws IllegalStateException if the arena of {@code fds} is closed
+     * @throws WrongThreadException if {@code fds} is confined to another thread
      */
     public static int poll(MemorySegment fds, long nfds, int timeoutMillis) {
         if (nfds < 0 || nfds > Long.MAX_VALUE / POLLFD.byteSize()) {
@@ -501,6 +538,8 @@ public final class Syscalls {
         int result;
         try {
             result = (int) poll$mh.invokeExact(callState, fds, nfds, timeoutMillis);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -524,6 +563,8 @@ public final class Syscalls {
         int result;
         try {
             result = (int) prctl$mh.invokeExact(callState, option, arg2, arg3, arg4, arg5);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -539,6 +580,8 @@ public final class Syscalls {
     public static int gettid() {
         try {
             return (int) gettid$mh.invokeExact(CALL_STATE.get());
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -556,6 +599,8 @@ public final class Syscalls {
         int result;
         try {
             result = (int) kill$mh.invokeExact(callState, pid, signal);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -569,7 +614,10 @@ public final class Syscalls {
      * @param resource the {@code RLIMIT_*} resource
      * @param limit a {@link #RLIMIT} struct the kernel fills
      * @return 0, or the negated errno (EINVAL for an unknown resource)
-     * @throws IllegalArgumentException if {@code limit} is shorter than {@link #RLIMIT}
+     * @throws IllegalArgumentException if {@code limit} is shorter than {@link #RLIMIT}, or
+     *     {@code limit} is a heap segment (the kernel needs native memory)
+     * @throws IllegalStateException if the arena of {@code limit} is closed
+     * @throws WrongThreadException if {@code limit} is confined to another thread
      */
     public static int getrlimit(int resource, MemorySegment limit) {
         requireSize(limit, RLIMIT.byteSize(), "struct rlimit");
@@ -577,6 +625,8 @@ public final class Syscalls {
         int result;
         try {
             result = (int) getrlimit$mh.invokeExact(callState, resource, limit);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -588,19 +638,25 @@ public final class Syscalls {
      * events: a cgroup-v2 directory for {@code PERF_FLAG_PID_CGROUP} is opened with
      * {@code O_RDONLY | O_CLOEXEC}.
      *
-     * @param path a NUL-terminated path, e.g. {@code arena.allocateFrom("/sys/fs/cgroup/unified/app")}
+     * @param path a NUL-terminated path, e.g. {@code arena.allocateFrom("/sys/fs/cgroup/unified/app")}, or
+     *     {@link MemorySegment#NULL} (the kernel answers EFAULT)
      * @param flags {@code O_*} flags
-     * @return the new fd, or the negated errno (ENOENT, EACCES, ENOTDIR, EMFILE...)
-     * @throws IllegalArgumentException if {@code path} contains no NUL byte
+     * @return the new fd, or the negated errno (ENOENT, EACCES, ENOTDIR, EMFILE, EFAULT...)
+     * @throws IllegalArgumentException if {@code path} contains no NUL byte, or
+     *     {@code path} is a heap segment (the kernel needs native memory)
+     * @throws IllegalStateException if the arena of {@code path} is closed
+     * @throws WrongThreadException if {@code path} is confined to another thread
      */
     public static int open(MemorySegment path, int flags) {
-        if (!containsNul(path)) {
+        if (!isNull(path) && !containsNul(path)) {
             throw new IllegalArgumentException("open: the path is not NUL-terminated; use Arena.allocateFrom(String)");
         }
         MemorySegment callState = CALL_STATE.get();
         int result;
         try {
             result = (int) open$mh.invokeExact(callState, path, flags);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -612,6 +668,8 @@ public final class Syscalls {
         int result;
         try {
             result = (int) ioctl$value$mh.invokeExact(callState, fd, request, argument);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -623,6 +681,8 @@ public final class Syscalls {
         int result;
         try {
             result = (int) ioctl$pointer$mh.invokeExact(callState, fd, request, argument);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -631,11 +691,20 @@ public final class Syscalls {
 
     /** An attr must hold at least VER0 (64) bytes and the {@code size} it declares: the kernel reads that many. */
     private static void requireAttr(MemorySegment attr) {
-        if (attr.address() != 0) {
+        if (!isNull(attr)) {
             requireSize(attr, ATTR_SIZE_VER0, "perf_event_attr");
             long declared = Integer.toUnsignedLong(attr.get(JAVA_INT, ATTR_SIZE_OFFSET));
             requireSize(attr, declared, "perf_event_attr (its size field)");
         }
+    }
+
+    /**
+     * Whether {@code segment} is the null pointer ({@link MemorySegment#NULL} or any native segment at address 0),
+     * which the kernel answers with EFAULT. A heap segment is never null, whatever its {@code address()} (an offset
+     * into its array): the linker refuses it.
+     */
+    private static boolean isNull(MemorySegment segment) {
+        return segment.isNative() && segment.address() == 0;
     }
 
     private static boolean containsNul(MemorySegment segment) {
@@ -648,7 +717,7 @@ public final class Syscalls {
     }
 
     private static void requireSizeOrNull(MemorySegment segment, long size, String what) {
-        if (segment.address() != 0) {
+        if (!isNull(segment)) {
             requireSize(segment, size, what);
         }
     }

@@ -36,7 +36,12 @@ public final class Gcc {
      * a compiler error fails the test with gcc's output.
      */
     public static void compile(Path source, Path executable, List<String> flags) throws IOException {
-        List<String> command = new ArrayList<>(List.of("gcc", "-std=gnu11", "-O0", "-Wall", "-Werror"));
+        compile("gcc", source, executable, flags);
+    }
+
+    /** Like {@link #compile(Path, Path, List)} with another compiler, such as a cross compiler. */
+    public static void compile(String compiler, Path source, Path executable, List<String> flags) throws IOException {
+        List<String> command = new ArrayList<>(List.of(compiler, "-std=gnu11", "-O0", "-Wall", "-Werror"));
         command.addAll(flags);
         command.addAll(List.of(source.toString(), "-o", executable.toString()));
         Result r = run(command, null, null);
