@@ -5,6 +5,12 @@
 package io.github.perfevent;
 
 import io.github.perfevent.sys.Errno;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 
 /**
  * A call to the kernel (or a lookup the kernel's files answer, such as an event name in sysfs or tracefs) failed.
@@ -22,6 +28,8 @@ import io.github.perfevent.sys.Errno;
 public final class PerfEventException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
+    /** The highest errno Linux defines (EHWPOISON). */
+    private static final int MAX_ERRNO = 133;
 
     /** The positive errno. */
     private final int errno;
@@ -40,6 +48,43 @@ public final class PerfEventException extends RuntimeException {
         this.errno = errno;
         this.call = call;
         this.hint = hint;
+    }
+
+    /**
+     * A file access (of sysfs, tracefs, /proc) failed with {@code e}: the exception carries the errno the system call
+     * returned, which the JDK reports by the exception's type ({@code NoSuchFileException} for ENOENT,
+     * {@code AccessDeniedException} for EACCES, {@code NotDirectoryException} for ENOTDIR,
+     * {@code FileAlreadyExistsException} for EEXIST) or by the {@code strerror} text of its reason (such as
+     * "File name too long"); EIO only when the JDK's report names no errno at all.
+     */
+    static PerfEventException ofFileAccess(String call, IOException e, String hint) {
+        return new PerfEventException(errnoOf(e), call, hint.isEmpty() ? e.toString() : hint + " (" + e + ")");
+    }
+
+    /** The errno a JDK file exception reports (see {@link #ofFileAccess}). */
+    static int errnoOf(IOException e) {
+        return switch (e) {
+            case NoSuchFileException x -> Errno.ENOENT;
+            case AccessDeniedException x -> Errno.EACCES;
+            case NotDirectoryException x -> Errno.ENOTDIR;
+            case FileAlreadyExistsException x -> Errno.EEXIST;
+            case FileSystemException x -> errnoOfStrerror(x.getReason());
+            default -> errnoOfStrerror(e.getMessage());
+        };
+    }
+
+    /** The errno whose strerror text {@code text} starts with (the longest such text), or EIO. */
+    private static int errnoOfStrerror(String text) {
+        int found = Errno.EIO;
+        int longest = 0;
+        for (int errno = 1; text != null && errno <= MAX_ERRNO; errno++) {
+            String message = Errno.message(errno);
+            if (message.length() > longest && !message.startsWith("Unknown error") && text.startsWith(message)) {
+                found = errno;
+                longest = message.length();
+            }
+        }
+        return found;
     }
 
     /** {@return the errno, a positive number such as {@link Errno#EACCES}} */
