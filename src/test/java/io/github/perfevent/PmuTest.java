@@ -62,13 +62,14 @@ class PmuTest {
         assertEquals(1L << 63, fake.event("nested").config2());
         assertEquals(7, fake.event("event=1,event=7").config(), "a later term replaces an earlier one");
         assertEquals(0x55, fake.event("config4=0x55").config4(), "configN are terms of every PMU");
-        PerfEventException tooWide = assertThrows(PerfEventException.class, () -> fake.event("split=0x1000"));
-        assertEquals(Errno.EINVAL, tooWide.errno());
-        assertTrue(tooWide.hint().contains("does not fit in field split (12 bits"), tooWide.hint());
-        PerfEventException unknown = assertThrows(PerfEventException.class, () -> fake.event("umsk=1"));
-        assertEquals(Errno.ENOENT, unknown.errno());
-        assertTrue(unknown.hint().contains("Did you mean umask?"), unknown.hint());
-        assertEquals(Errno.EINVAL, assertThrows(PerfEventException.class, () -> fake.event("event=1,,umask=2")).errno());
+        EventNameException tooWide = assertThrows(EventNameException.class, () -> fake.event("split=0x1000"));
+        assertTrue(tooWide.reason().contains("does not fit in field split (12 bits"), tooWide.reason());
+        EventNameException unknown = assertThrows(EventNameException.class, () -> fake.event("event=1, umsk=1"));
+        assertTrue(unknown.reason().contains("Did you mean umask?"), unknown.reason());
+        assertEquals(List.of("umask"), unknown.suggestions());
+        assertEquals(9, unknown.position().orElseThrow(), "the index of the unknown term, after its blank");
+        assertEquals(8, assertThrows(EventNameException.class, () -> fake.event("event=1,,umask=2")).position()
+                .orElseThrow());
         assertTrue(Files.isDirectory(pmu));
     }
 
@@ -77,13 +78,11 @@ class PmuTest {
         fakePmu("cpu_core", 10, Map.of(), Map.of());
         fakePmu("msr", 9, Map.of(), Map.of());
         for (String notAPmu : List.of("..", ".", "", "msr/..")) {
-            assertEquals(Errno.ENOENT, assertThrows(PerfEventException.class, () -> Pmu.named(sysfs, notAPmu)).errno(),
-                    notAPmu);
+            assertThrows(EventNameException.class, () -> Pmu.named(sysfs, notAPmu), notAPmu);
         }
-        PerfEventException e = assertThrows(PerfEventException.class, () -> Pmu.named(sysfs, "cpu_cor"));
-        assertEquals(Errno.ENOENT, e.errno());
-        assertTrue(e.hint().contains("Did you mean cpu_core?") && e.hint().contains("PMUs here: cpu_core, msr"),
-                e.hint());
+        EventNameException e = assertThrows(EventNameException.class, () -> Pmu.named(sysfs, "cpu_cor"));
+        assertTrue(e.reason().contains("Did you mean cpu_core?") && e.reason().contains("PMUs here: cpu_core, msr"),
+                e.reason());
     }
 
     @Test
