@@ -123,7 +123,7 @@ final class EventNames {
         }
         if (head.matches("r0[xX][0-9a-fA-F]+")) {
             throw syntax(text, base + 1, "a raw event is r followed by hex digits without 0x, as perf writes it: r"
-                    + head.substring(3));
+                    + EventNameException.shown(head.substring(3)));
         }
         if (colon < 0) {
             throw unknown(text, head, base, sources);
@@ -175,7 +175,7 @@ final class EventNames {
             return e;
         }
         return new PerfEventException(e.errno(), e.call(), e.hint() + ". Or, if '" + head + "' is a misspelt event "
-                + "with modifiers: no event is called '" + head + "'." + didYouMean);
+                + "with modifiers: no event is called '" + head + "'." + didYouMean); // near: head is short
     }
 
     private static Event pmuEvent(String text, String name, int base, int slash, NameSources sources) {
@@ -231,22 +231,24 @@ final class EventNames {
             address = addressText.startsWith("0x") || addressText.startsWith("0X")
                     ? Long.parseUnsignedLong(addressText.substring(2), 16) : Long.parseUnsignedLong(addressText);
         } catch (NumberFormatException e) {
-            throw syntax(text, base + m.start(1), "a breakpoint's address has 64 bits; " + addressText + " has more");
+            throw syntax(text, base + m.start(1), "a breakpoint's address has 64 bits; "
+                    + EventNameException.shown(addressText) + " has more");
         }
         Event.Access kind = switch (m.group(3) == null ? "rw" : sorted(m.group(3))) {
             case "r" -> Event.Access.R;
             case "w" -> Event.Access.W;
             case "rw" -> Event.Access.RW;
             case "x" -> Event.Access.X;
-            default -> throw syntax(text, base + m.start(3), "breakpoint access '" + m.group(3)
-                    + "' is not one of r, w, rw, x");
+            default -> throw syntax(text, base + m.start(3), "breakpoint access '"
+                    + EventNameException.shown(m.group(3)) + "' is not one of r, w, rw, x");
         };
         Event event;
         try {
             int length = m.group(2) == null ? kind == Event.Access.X ? Long.BYTES : 4 : Integer.parseInt(m.group(2));
             event = Event.breakpoint(address, length, kind);
         } catch (IllegalArgumentException e) { // NumberFormatException too: a length past int is no valid length
-            throw syntax(text, base + m.start(2), "breakpoint length must be 1, 2, 4 or 8 bytes, not " + m.group(2));
+            throw syntax(text, base + m.start(2), "breakpoint length must be 1, 2, 4 or 8 bytes, not "
+                    + EventNameException.shown(m.group(2)));
         }
         return modifiers.isEmpty() ? event : modified(text, event, modifiers, modifiersAt);
     }

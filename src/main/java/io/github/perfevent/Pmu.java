@@ -254,7 +254,7 @@ public final class Pmu {
                 known.addAll(events.keySet());
                 List<String> near = Suggestions.nearest(field, known);
                 throw new EventNameException("terms of PMU " + name, input, at, "PMU " + name
-                        + " has no field or event '" + field + "'." + Suggestions.didYouMean(near)
+                        + " has no field or event '" + EventNameException.shown(field) + "'." + Suggestions.didYouMean(near)
                         + (known.isEmpty() ? " It has no fields or named events."
                                 : " Fields: " + formats.keySet() + "; events: " + events.keySet()), near);
             }
@@ -277,7 +277,7 @@ public final class Pmu {
             return text.startsWith("0x") || text.startsWith("0X") ? Long.parseUnsignedLong(text.substring(2), 16)
                     : Long.parseUnsignedLong(text);
         } catch (NumberFormatException e) {
-            throw invalid(input, at, "'" + text + "' is not a number of at most 64 bits (decimal, or hex with 0x)");
+            throw invalid(input, at, "'" + EventNameException.shown(text) + "' is not a number of at most 64 bits (decimal, or hex with 0x)");
         }
     }
 

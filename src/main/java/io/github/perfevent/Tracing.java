@@ -131,7 +131,7 @@ final class Tracing {
      */
     static long tracepointId(String subsystem, String name, NameSources sources) {
         String tracepoint = subsystem + ":" + name;
-        String call = "find tracepoint " + tracepoint;
+        String call = "find tracepoint " + EventNameException.shown(tracepoint);
         int position = 0;
         for (String part : new String[] {subsystem, name}) {
             if (part.isEmpty() || part.equals("..") || part.equals(".") || part.chars().anyMatch(c -> c == '/'
@@ -160,8 +160,8 @@ final class Tracing {
                 throw new PerfEventException(Errno.EACCES, call, notReadable(events));
             }
             if (absent) { // events/sched/enable is a file (ENOTDIR); a name over 255 bytes cannot exist (ENAMETOOLONG)
-                throw noSuchTracepoint(tracepoint, "there is no " + events.resolve(subsystem).resolve(name)
-                        + "/id", sources);
+                throw noSuchTracepoint(tracepoint, "there is no "
+                        + EventNameException.shown(events.resolve(subsystem).resolve(name) + "/id"), sources);
             }
             throw PerfEventException.ofFileAccess(call, e, "cannot read " + id);
         }
