@@ -13,13 +13,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
 /**
- * A call to the kernel (or a lookup the kernel's files answer, such as an event name in sysfs or tracefs) failed.
+ * A call to the kernel, or an access to one of its files (sysfs, tracefs, {@code /proc}), failed: the environment
+ * refused, not the caller's input (which gets an {@link IllegalArgumentException}, for names an
+ * {@link EventNameException}; see the package documentation for the whole contract).
  *
- * <p>Carries the errno the kernel gave ({@link #errno()}, with its name, such as {@code EACCES}), the call that
- * failed ({@link #call()}, for example {@code perf_event_open(task-clock, pid=0, cpu=-1)}) and a hint fitted to the
- * case ({@link #hint()}): for EACCES/EPERM the current {@code perf_event_paranoid} level, what it forbids, which of
- * its rules the call broke, the caller's uid and capabilities and whether a seccomp filter applies to the thread;
- * for ENOENT whether the machine has a hardware PMU and which PMUs sysfs lists; for E2BIG the kernel's own
+ * <p>Carries the errno the kernel gave ({@link #errno()}, with its name, such as {@code EACCES}; never one made up:
+ * for a file access, the one the JDK's exception reports), the call that failed ({@link #call()}, for example
+ * {@code perf_event_open(task-clock, pid=0, cpu=-1)}) and a hint fitted to the case ({@link #hint()}): for
+ * EACCES/EPERM the current {@code perf_event_paranoid} level, what it forbids, which of its rules the call broke, the
+ * caller's uid and capabilities and whether a seccomp filter applies to the thread; for ENOENT whether the machine has a hardware PMU and which PMUs sysfs lists; for E2BIG the kernel's own
  * {@code perf_event_attr} size and the fields that were set beyond it; for EINVAL the fields likely at fault; for
  * EMFILE the soft and hard fd limit; and so on. See perf_event_open(2), ERRORS.
  *

@@ -59,7 +59,8 @@ public final class Pmu {
      *     nearest names, and the message lists every PMU, nearest first), or {@code name} cannot name one (empty,
      *     {@code .}, {@code ..}, a {@code /} or a NUL)
      * @throws PerfEventException with the errno of the failed access when sysfs cannot be read (ENOENT when
-     *     {@code /sys/bus/event_source/devices} does not exist)
+     *     {@code /sys/bus/event_source/devices} does not exist), or a file of the PMU cannot be read
+     * @throws UnsupportedOperationException when the PMU's {@code type} file does not hold a number
      */
     public static Pmu named(String name) {
         Objects.requireNonNull(name, "name");
@@ -96,7 +97,10 @@ public final class Pmu {
     }
 
     /**
-     * {@return every PMU of this machine, sorted by name}
+     * {@return every PMU of this machine, sorted by name; none when sysfs cannot be listed}
+     *
+     * @throws PerfEventException with the errno of the failed access when a file of a PMU cannot be read
+     * @throws UnsupportedOperationException when a PMU's {@code type} file does not hold a number
      */
     public static List<Pmu> all() {
         return all(DEVICES);
