@@ -38,6 +38,15 @@ final class NameSources {
         this.devices = devices;
     }
 
+    /**
+     * @param devices sysfs's directory of PMUs
+     * @param tracefs the tracefs directory, or empty for "not mounted" (tests give a tree of their own)
+     */
+    NameSources(Path devices, Optional<Path> tracefs) {
+        this.devices = devices;
+        this.tracefs = tracefs;
+    }
+
     /** {@return sysfs's directory of PMUs} */
     Path devices() {
         return devices;

@@ -86,6 +86,62 @@ class PmuTest {
     }
 
     @Test
+    void sysfsThatCannotBeReadIsAnErrnoOfTheFailedAccessNotAnUnknownName() throws IOException {
+        PerfEventException missing = assertThrows(PerfEventException.class,
+                () -> Pmu.named(sysfs.resolve("no-sysfs"), "msr"));
+        assertEquals(Errno.ENOENT, missing.errno(), missing.getMessage());
+        assertTrue(missing.call().startsWith("list " + sysfs.resolve("no-sysfs")), missing.call());
+        Path file = Files.writeString(sysfs.resolve("a-file"), "");
+        assertEquals(Errno.ENOTDIR, assertThrows(PerfEventException.class, () -> Pmu.named(file, "msr")).errno());
+        Path pmu = fakePmu("odd", 12, Map.of("event", "config:0-7"), Map.of());
+        Files.createDirectories(pmu.resolve("events/a-directory"));
+        PerfEventException directory = assertThrows(PerfEventException.class, () -> Pmu.named(sysfs, "odd"));
+        assertEquals("EISDIR", directory.errnoName(), "read(2) of a directory: " + directory.getMessage());
+        assertEquals("read " + pmu.resolve("events/a-directory"), directory.call());
+        Files.writeString(fakePmu("typeless", 0, Map.of(), Map.of()).resolve("type"), "x\n");
+        assertTrue(assertThrows(UnsupportedOperationException.class, () -> Pmu.named(sysfs, "typeless")).getMessage()
+                .contains("holds 'x'"));
+    }
+
+    @Test
+    void aFormatThisLibraryCannotReadIsUnsupportedNotTheCallersFault() throws IOException {
+        fakePmu("formats", 13, Map.of("word", "config9:0-3", "letters", "config:a-b", "reversed", "config:7-3",
+                "wide", "config:0-64", "bare", "config", "negative", "config:-1", "good", "config1:4-7"), Map.of());
+        Pmu formats = Pmu.named(sysfs, "formats");
+        for (String field : List.of("word", "letters", "reversed", "wide", "bare", "negative")) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> formats.event(field + "=1"), field);
+            assertTrue(e.getMessage().startsWith("field " + field + " of PMU formats has a format"), e.getMessage());
+        }
+        assertEquals(0xf0, formats.event("good=15").config1());
+        assertEquals(0x10, formats.event("good").config1(), "a lone field is 1");
+        EventNameException tooWide = assertThrows(EventNameException.class, () -> formats.event("good=16"));
+        assertTrue(tooWide.reason().equals("value 0x10 does not fit in field good (4 bits: config1:4-7)"),
+                tooWide.reason());
+        assertEquals(0, tooWide.position().orElseThrow());
+        assertEquals(-1L, formats.event("config=0xffffffffffffffff").config());
+        assertEquals(-1L, formats.event("config=18446744073709551615").config());
+        assertEquals(0, formats.event(" ").config(), "blank terms: config 0");
+        assertEquals("formats/ /", formats.event(" ").name());
+        EventNameException hex = assertThrows(EventNameException.class, () -> formats.event("good=0x"));
+        assertTrue(hex.reason().startsWith("'0x' is not a number"), hex.reason());
+    }
+
+    @Test
+    void aNamedEventThatNamesItselfIsRefusedAtTheTermThatLeadsThere() throws IOException {
+        fakePmu("loop", 14, Map.of("event", "config:0-7"), Map.of("a", "b", "b", "a", "ok", "event=3"));
+        Pmu loop = Pmu.named(sysfs, "loop");
+        EventNameException e = assertThrows(EventNameException.class, () -> loop.event("ok, a"));
+        assertTrue(e.reason().contains("refers to itself"), e.reason());
+        assertEquals(4, e.position().orElseThrow(), "the term a, after ', '");
+        assertEquals(3, loop.event("ok").config());
+        EventNameException none = assertThrows(EventNameException.class,
+                () -> Pmu.named(sysfs, "x".repeat(16384)));
+        assertEquals(List.of(), none.suggestions(), "no suggestions for a name this long");
+        assertTrue(none.reason().endsWith("PMUs here: loop (nearest first)"), none.reason());
+    }
+
+    @Test
     void elfSymbolsRefuseWhatIsNotAnElfFunction(@TempDir Path dir) throws IOException {
         Path text = Files.writeString(dir.resolve("text"), "not an ELF file, just text long enough to have a header....."
                 + "................................................................................");

@@ -93,4 +93,65 @@ class TracingTest {
             tracefs.release();
         }
     }
+
+    @Test
+    void aTracefsTreeAnswersEachCaseWithTheContract(@TempDir Path tracefs) throws IOException {
+        Files.createDirectories(tracefs.resolve("events/sched/sched_switch"));
+        Files.writeString(tracefs.resolve("events/sched/sched_switch/id"), "316\n");
+        Files.writeString(tracefs.resolve("events/sched/enable"), "0\n");
+        Files.createDirectories(tracefs.resolve("events/cycle/x"));
+        Files.writeString(tracefs.resolve("events/cycle/x/id"), "7\n");
+        Files.createDirectories(tracefs.resolve("events/bad/junk"));
+        Files.writeString(tracefs.resolve("events/bad/junk/id"), "not a number\n");
+        Files.createDirectories(tracefs.resolve("events/bad/empty"));
+        Files.writeString(tracefs.resolve("events/bad/empty/id"), "");
+        Files.createDirectories(tracefs.resolve("events/bad/dir/id"));
+        NameSources sources = new NameSources(Pmu.DEVICES, Optional.of(tracefs));
+
+        assertEquals(316, Tracing.tracepointId("sched", "sched_switch", sources));
+        assertEquals(List.of("bad:empty", "bad:junk", "cycle:x", "sched:sched_switch"), Tracing.tracepoints(tracefs),
+                "directories with an id file, sorted; not bad:dir, whose id is a directory, nor the file sched:enable");
+        EventNameException file = assertThrows(EventNameException.class,
+                () -> Tracing.tracepointId("sched", "enable", sources));
+        assertTrue(file.reason().startsWith("no such tracepoint in tracefs: there is no " + tracefs), file.reason());
+        EventNameException typo = assertThrows(EventNameException.class,
+                () -> EventNames.parse("sched:sched_swich:u", sources));
+        assertEquals(List.of("sched:sched_switch"), typo.suggestions());
+        assertEquals("sched:sched_swich", typo.input().substring(0, 17));
+        assertEquals(1, sources.tracefsListings());
+        assertThrows(UnsupportedOperationException.class, () -> Tracing.tracepointId("bad", "junk", sources));
+        assertThrows(UnsupportedOperationException.class, () -> Tracing.tracepointId("bad", "empty", sources));
+        PerfEventException dir = assertThrows(PerfEventException.class, () -> Tracing.tracepointId("bad", "dir", sources));
+        assertEquals("EISDIR", dir.errnoName(), "read(2) of a directory: the errno the system call returned");
+
+        EventNameException subsystem = assertThrows(EventNameException.class, () -> EventNames.parse("cycle:u", sources));
+        assertEquals(List.of("cycle:x"), subsystem.suggestions(), "cycle is a subsystem here: its tracepoints, not cycles");
+        EventNameException misspelt = assertThrows(EventNameException.class, () -> EventNames.parse("cycels:u", sources));
+        assertEquals(List.of("cycles"), misspelt.suggestions());
+        assertTrue(misspelt.reason().endsWith("(As a tracepoint: no such tracepoint in tracefs: there is no " + tracefs
+                + "/events/cycels/u/id.)"), misspelt.reason());
+        for (String part : List.of("", ".", "..", "a/b", "*", "s?", "[ab]")) {
+            EventNameException e = assertThrows(EventNameException.class,
+                    () -> Tracing.tracepointId("sched", part, sources), part);
+            assertEquals(6, e.position().orElseThrow(), part);
+            assertThrows(EventNameException.class, () -> Tracing.tracepointId(part, "x", sources), part);
+        }
+    }
+
+    @Test
+    void withoutTracefsATracepointIsAnEnoentWithTheMountHintAndTheNearestEvent() {
+        NameSources unmounted = new NameSources(Pmu.DEVICES, Optional.empty());
+        PerfEventException e = assertThrows(PerfEventException.class, () -> EventNames.parse("task-clok:u", unmounted));
+        assertEquals(Errno.ENOENT, e.errno(), "the environment's answer: tracefs is not there");
+        assertTrue(e.hint().startsWith("tracefs is not mounted"), e.hint());
+        assertTrue(e.hint().endsWith(". Or, if 'task-clok' is a misspelt event with modifiers: no event is called "
+                + "'task-clok'. Did you mean task-clock?"), e.hint());
+        PerfEventException plain = assertThrows(PerfEventException.class,
+                () -> EventNames.parse("sched:sched_switch", new NameSources(Pmu.DEVICES, Optional.empty())));
+        assertTrue(plain.hint().endsWith("mount -t tracefs nodev /sys/kernel/tracing"), plain.hint());
+        assertEquals("find tracepoint sched:sched_switch", plain.call());
+        assertEquals(0, unmounted.tracefsListings());
+        assertEquals(List.of(), unmounted.tracepoints(), "nothing to list");
+        assertEquals(false, Tracing.hasSubsystem("sched", unmounted));
+    }
 }
