@@ -73,8 +73,8 @@ public final class Pmu {
 
     static Pmu named(String name, NameSources sources) {
         Path dir = null;
-        if (!name.isEmpty() && !name.equals(".") && !name.equals("..") && name.indexOf('/') < 0
-                && name.indexOf('\0') < 0) {
+        if (!name.isEmpty() && !name.equals(".") && !name.equals("..") && !name.contains("/")
+                && !name.contains("\0")) {
             try {
                 dir = sources.devices().resolve(name);
             } catch (InvalidPathException e) {

@@ -35,6 +35,20 @@ class EventNameContractTest {
     }
 
     @Test
+    void theMessageSaysWhatWhereAndWhyAndShortensOnlyInputsOver256Characters() {
+        assertEquals("event name 'nonsense' at index 0: no event is called 'nonsense'. EventCatalog.list() lists the "
+                + "events of this machine.", assertThrows(EventNameException.class, () -> Event.parse("nonsense"))
+                        .getMessage());
+        assertEquals("event name '': the name is empty",
+                assertThrows(EventNameException.class, () -> Event.parse("")).getMessage());
+        String limit = "q".repeat(256);
+        assertTrue(assertThrows(EventNameException.class, () -> Event.parse(limit)).getMessage()
+                .startsWith("event name '" + limit + "' at index 0"));
+        assertTrue(assertThrows(EventNameException.class, () -> Event.parse(limit + "q")).getMessage()
+                .startsWith("event name '" + limit + "...(257 characters)' at index 0"));
+    }
+
+    @Test
     void numbersBeyondTheirFieldsAreRefusedAtTheNumberNotLeakedAsNumberFormatExceptions() {
         assertRefused("r11111111111111111", 1, "at most 16 hex digits");
         assertEquals(-1L, Event.parse("rffffffffffffffff").config(), "16 hex digits are 64 bits");

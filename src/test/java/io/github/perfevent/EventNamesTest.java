@@ -181,6 +181,27 @@ class EventNamesTest {
     }
 
     /** {@code name} is refused with an {@link EventNameException} at {@code position} (-1: none) saying {@code why}. */
+    @Test
+    void theFaultsPositionIsTheIndexInTheWholeName() throws Exception {
+        assertError("/tsc/", 0, "the PMU name before '/' is missing");
+        assertError(":u", 0, "a tracepoint is written subsystem:name");
+        assertError("sched::u", 6, "a tracepoint is written subsystem:name");
+        assertError("software/config=1/x", 18, "'x' is not a counting modifier");
+        assertError("software/config=1/:x", 19, "'x' is not a counting modifier");
+        assertError("software/a/b/", 10, "exactly two '/'");
+        assertError("mem:0x1000:rw:x", 14, "'x' is not a counting modifier");
+        assertError(" mem:0x1000:rw:x", 15, "'x' is not a counting modifier");
+        assertError("mem:0x1000::u", 0, "a breakpoint is written");
+        assertError("r1a8:uy", 6, "'y' is not a counting modifier");
+        Tracefs tracefs = Tracefs.acquire();
+        try {
+            assertError("sched:sched_switch:x", 19, "'x' is not a counting modifier");
+            assertError("  sched:sched_switch:ux", 22, "'x' is not a counting modifier");
+        } finally {
+            tracefs.release();
+        }
+    }
+
     private static void assertError(String name, int position, String why) {
         EventNameException e = assertThrows(EventNameException.class, () -> Event.parse(name), name);
         assertEquals(name, e.input());

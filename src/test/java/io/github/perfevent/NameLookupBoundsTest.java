@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Tracefs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The work one unknown name can cost is bounded (issue 7: a 16 KB name took 9.7 s, each unknown name listed sysfs
@@ -84,6 +90,24 @@ class NameLookupBoundsTest {
         } finally {
             tracefs.release();
         }
+    }
+
+    @Test
+    void theSysfsListingHasEachPmuWithItsNamedEventsButNotTheirAttributes(@TempDir Path sysfs) throws IOException {
+        Path events = Files.createDirectories(sysfs.resolve("fake/events"));
+        Files.writeString(sysfs.resolve("fake/type"), "42\n");
+        for (String file : List.of("loads", "loads.scale", "loads.unit", "stores", "x.per-pkg", "y.snapshot")) {
+            Files.writeString(events.resolve(file), "event=1\n");
+        }
+        Files.createDirectories(sysfs.resolve("plain"));
+        NameSources sources = new NameSources(sysfs);
+        assertEquals(Map.of("fake", List.of("loads", "stores"), "plain", List.of()), sources.pmuEvents());
+        assertEquals(List.of("fake/loads/", "fake/stores/"), sources.pmuEventNames());
+        assertEquals(Optional.empty(), sources.sysfsFailure());
+        assertEquals(1, sources.sysfsListings());
+        NameSources missing = new NameSources(sysfs.resolve("missing"));
+        assertEquals(Map.of(), missing.pmuEvents());
+        assertTrue(missing.sysfsFailure().orElseThrow() instanceof java.nio.file.NoSuchFileException);
     }
 
     @Test

@@ -61,6 +61,9 @@ class PmuTest {
         assertEquals(0x013c, fake.event("nested").config());
         assertEquals(1L << 63, fake.event("nested").config2());
         assertEquals(7, fake.event("event=1,event=7").config(), "a later term replaces an earlier one");
+        assertEquals(0x100, fake.event("umask=0xff,umask=0x01").config(), "... in bits above 0 too");
+        assertEquals(Map.of("event", "config:0-7", "umask", "config:8-15", "split", "config1:0-7,32-35",
+                "flag", "config2:63", "wide", "config3:0-63"), fake.formats());
         assertEquals(0x55, fake.event("config4=0x55").config4(), "configN are terms of every PMU");
         EventNameException tooWide = assertThrows(EventNameException.class, () -> fake.event("split=0x1000"));
         assertTrue(tooWide.reason().contains("does not fit in field split (12 bits"), tooWide.reason());
@@ -135,10 +138,18 @@ class PmuTest {
         assertTrue(e.reason().contains("refers to itself"), e.reason());
         assertEquals(4, e.position().orElseThrow(), "the term a, after ', '");
         assertEquals(3, loop.event("ok").config());
+        fakePmu("chain", 15, Map.of("event", "config:0-7"), Map.of("a", "b", "b", "c", "c", "event=9"));
+        assertEquals(9, Pmu.named(sysfs, "chain").event("a").config(), "three named events deep is no loop");
+        fakePmu("bare", 16, Map.of(), Map.of());
+        EventNameException bare = assertThrows(EventNameException.class, () -> Pmu.named(sysfs, "bare").event("x"));
+        assertTrue(bare.reason().endsWith("It has no fields or named events."), bare.reason());
+        assertThrows(EventNameException.class, () -> Pmu.named(sysfs, sysfs.resolve("chain").toString()),
+                "an absolute path is no PMU name, even one that leads to a PMU");
+        assertThrows(EventNameException.class, () -> Pmu.named(sysfs, "\0chain"));
         EventNameException none = assertThrows(EventNameException.class,
                 () -> Pmu.named(sysfs, "x".repeat(16384)));
         assertEquals(List.of(), none.suggestions(), "no suggestions for a name this long");
-        assertTrue(none.reason().endsWith("PMUs here: loop (nearest first)"), none.reason());
+        assertTrue(none.reason().endsWith("PMUs here: bare, chain, loop (nearest first)"), "by name: " + none.reason());
     }
 
     @Test

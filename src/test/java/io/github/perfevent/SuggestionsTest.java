@@ -57,6 +57,9 @@ class SuggestionsTest {
                 List.of("zzzz", "abxd", "abcy", "abcx", "abcx", "xbcdd")));
         assertEquals(List.of("ab", "ba"), Suggestions.nearest("ab", List.of("ba", "ab")), "0 before 1");
         assertEquals(List.of("a1"), Suggestions.nearest("a1", List.of("a1", "a1")), "a name listed twice is one name");
+        assertEquals(List.of("abcdx", "abce", "abxx"), Suggestions.nearest("abcd", List.of("abxx", "abce", "abcdx")),
+                "a name that extends the unknown one by one character is as near as one substitution");
+        assertEquals(List.of("abxy"), Suggestions.nearest("ab", List.of("abxy")), "2 longer, 2 edits: at the limit");
     }
 
     @Test

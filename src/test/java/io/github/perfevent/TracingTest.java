@@ -30,6 +30,7 @@ class TracingTest {
         assertEquals(Optional.of(Path.of("/mnt/my tracing")), Tracing.root(List.of(
                 "nodev /mnt/my\\040tracing tracefs rw 0 0"), "6.18.44"));
         assertEquals(Optional.empty(), Tracing.root(List.of("sysfs /sys sysfs rw 0 0", "short line"), "6.18.44"));
+        assertEquals(Optional.of(Path.of("/t")), Tracing.root(List.of("nodev /t tracefs"), "6.18.44"), "3 fields are enough");
     }
 
     @Test
@@ -119,6 +120,12 @@ class TracingTest {
         assertEquals(List.of("sched:sched_switch"), typo.suggestions());
         assertEquals("sched:sched_swich", typo.input().substring(0, 17));
         assertEquals(1, sources.tracefsListings());
+        NameSources atTheLimit = new NameSources(Pmu.DEVICES, Optional.of(tracefs));
+        assertThrows(EventNameException.class, () -> Tracing.tracepointId("sched", "x".repeat(250), atTheLimit));
+        assertEquals(1, atTheLimit.tracefsListings(), "sched:x... of 256 characters gets suggestions");
+        NameSources overTheLimit = new NameSources(Pmu.DEVICES, Optional.of(tracefs));
+        assertThrows(EventNameException.class, () -> Tracing.tracepointId("sched", "x".repeat(251), overTheLimit));
+        assertEquals(0, overTheLimit.tracefsListings(), "257 characters: none, and no listing");
         assertThrows(UnsupportedOperationException.class, () -> Tracing.tracepointId("bad", "junk", sources));
         assertThrows(UnsupportedOperationException.class, () -> Tracing.tracepointId("bad", "empty", sources));
         PerfEventException dir = assertThrows(PerfEventException.class, () -> Tracing.tracepointId("bad", "dir", sources));
