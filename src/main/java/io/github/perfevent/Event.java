@@ -488,21 +488,33 @@ public final class Event {
 
     /**
      * This event with perf modifiers applied, as after a colon in a name: any of {@code u k h I G H D e}, and
-     * {@code p} up to three times or {@code P} for the highest {@code precise_ip}.
+     * {@code p} up to three times or {@code P} for the highest {@code precise_ip}. The letters add to those the
+     * event already has: {@code parse("cycles:u").withModifiers("k")} is {@code cycles:uk}, as its name says.
      *
      * @param letters the modifier letters, such as {@code "u"} or {@code "kpp"}; none leaves the event as it is
      * @return the modified event, named {@code name:letters} (or {@code pmu/terms/letters}, as perf writes it)
      * @throws NullPointerException if {@code letters} is null
-     * @throws EventNameException for a letter that is not a counting modifier (its index is the
-     *     {@link EventNameException#position()}), or more than three {@code p}
+     * @throws EventNameException for a letter that is not a counting modifier (its index in {@code letters} is the
+     *     {@link EventNameException#position()}), or more than three {@code p} in all
      */
     public Event withModifiers(String letters) {
         Objects.requireNonNull(letters, "letters");
         if (letters.isEmpty()) {
             return this;
         }
-        Modifiers parsed = Modifiers.parse(name, letters);
-        String modified = name.endsWith("/") ? name + letters : name + ":" + letters; // perf: msr/tsc/u, cycles:u
+        // Every letter sets something, so an event has letters at the end of its name exactly when it has modifiers.
+        int end = modifiers.equals(Modifiers.NONE) ? name.length()
+                : Math.max(name.lastIndexOf(':'), name.lastIndexOf('/')) + 1;
+        String base = name.substring(0, end);
+        String all = name.substring(end) + letters;
+        Modifiers parsed;
+        try {
+            parsed = Modifiers.parse(base, all);
+        } catch (EventNameException e) { // the letters it had parsed: the fault is in the new ones
+            throw new EventNameException("modifiers of " + base, letters,
+                    e.position().orElseThrow() - (all.length() - letters.length()), e.reason(), List.of());
+        }
+        String modified = base.endsWith("/") || base.endsWith(":") ? base + all : base + ":" + all; // msr/tsc/u, cycles:u
         return new Event(modified, type, config, config1, config2, config3, config4, bpType, probePath, parsed);
     }
 

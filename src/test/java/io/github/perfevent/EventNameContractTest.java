@@ -133,6 +133,25 @@ class EventNameContractTest {
     }
 
     @Test
+    void modifiersAddToThoseTheEventHasAndTheNameSaysAll() {
+        Event uk = Event.parse("cycles:u").withModifiers("k");
+        assertEquals("cycles:uk", uk.name());
+        assertEquals(Event.parse("cycles:uk"), uk, "the same as the name parsed");
+        assertEquals(Event.parse("msr/tsc/uk"), Event.parse("msr/tsc/u").withModifiers("k"));
+        assertEquals(Event.parse("mem:0x1000/4:rw:kp"), Event.parse("mem:0x1000:rw:k").withModifiers("p"));
+        assertEquals(Event.parse("r1a8:u"), Event.parse("r1a8").withModifiers("u"));
+        EventNameException overflow = assertThrows(EventNameException.class,
+                () -> Event.parse("cycles:pp").withModifiers("upp"));
+        assertEquals("upp", overflow.input(), "the letters given");
+        assertEquals(2, overflow.position().orElseThrow(), "the p that makes four");
+        assertTrue(overflow.getMessage().startsWith("modifiers of cycles: 'upp' at index 2: precise_ip goes up to 3"),
+                overflow.getMessage());
+        EventNameException letter = assertThrows(EventNameException.class,
+                () -> Event.parse("cycles:u").withModifiers("kz"));
+        assertEquals(1, letter.position().orElseThrow());
+    }
+
+    @Test
     void aFailedFileAccessCarriesTheErrnoTheSystemCallReturned(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("file"), "x");
         assertEquals(Errno.ENOENT, errnoOfReading(dir.resolve("missing")));
