@@ -134,7 +134,8 @@ final class EventNames {
         try {
             event = Event.tracepoint(head, tracepoint, sources);
         } catch (EventNameException e) {
-            throw misspeltEventWithModifiers(text, head, base, e, sources);
+            throw head.isEmpty() ? e.within("event name", text, base)
+                    : misspeltEventWithModifiers(text, head, base, e, sources);
         } catch (PerfEventException e) {
             throw e.errno() == Errno.ENOENT ? misspeltEventWithModifiers(head, e) : e;
         }

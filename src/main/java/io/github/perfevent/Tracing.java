@@ -99,7 +99,11 @@ final class Tracing {
 
     /** Why tracepoints cannot be read here, or empty when they can. */
     static Optional<String> problem() {
-        Optional<Path> root = root();
+        return problem(root());
+    }
+
+    /** Why the tracepoints of the tracefs at {@code root} (empty: not mounted) cannot be read, or empty. */
+    static Optional<String> problem(Optional<Path> root) {
         if (root.isEmpty()) {
             return Optional.of(notMounted());
         }
@@ -154,12 +158,13 @@ final class Tracing {
         try (BufferedReader reader = Files.newBufferedReader(id)) {
             line = reader.readLine();
         } catch (IOException e) {
+            // open(2) got as far as the missing part: every directory before it was searchable, so the answer is real.
             int errno = PerfEventException.errnoOf(e);
-            boolean absent = errno == Errno.ENOENT || errno == Errno.ENOTDIR || errno == Errno.ENAMETOOLONG;
-            if (errno == Errno.EACCES || absent && (!Files.isReadable(events) || !Files.isExecutable(events))) {
+            if (errno == Errno.EACCES) {
                 throw new PerfEventException(Errno.EACCES, call, notReadable(events));
             }
-            if (absent) { // events/sched/enable is a file (ENOTDIR); a name over 255 bytes cannot exist (ENAMETOOLONG)
+            if (errno == Errno.ENOENT || errno == Errno.ENOTDIR || errno == Errno.ENAMETOOLONG) {
+                // events/sched/enable is a file (ENOTDIR); a name over 255 bytes cannot exist (ENAMETOOLONG)
                 throw noSuchTracepoint(tracepoint, "there is no "
                         + EventNameException.shown(events.resolve(subsystem).resolve(name) + "/id"), sources);
             }

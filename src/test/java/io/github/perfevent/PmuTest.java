@@ -73,6 +73,9 @@ class PmuTest {
         assertEquals(9, unknown.position().orElseThrow(), "the index of the unknown term, after its blank");
         assertEquals(8, assertThrows(EventNameException.class, () -> fake.event("event=1,,umask=2")).position()
                 .orElseThrow());
+        assertTrue(assertThrows(EventNameException.class, () -> fake.event("=5")).reason().startsWith("an empty term"));
+        assertEquals("Pmu[fake, type 42, formats " + fake.formats() + ", events " + fake.events() + "]",
+                fake.toString());
         assertTrue(Files.isDirectory(pmu));
     }
 

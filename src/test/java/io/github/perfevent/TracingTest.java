@@ -146,6 +146,23 @@ class TracingTest {
     }
 
     @Test
+    void aSubsystemIsAPlainDirectoryOfEventsAndTheProblemWithTracefsIsSaid(@TempDir Path tracefs) throws IOException {
+        Files.createDirectories(tracefs.resolve("events/sched/sched_switch"));
+        NameSources sources = new NameSources(Pmu.DEVICES, Optional.of(tracefs));
+        assertTrue(Tracing.hasSubsystem("sched", sources));
+        for (String notOne : List.of("", "sched/sched_switch", "sched\0", "\ud800", "nosuch")) {
+            assertFalse(Tracing.hasSubsystem(notOne, sources), notOne);
+        }
+        assertEquals(Optional.empty(), Tracing.problem(Optional.of(tracefs)));
+        assertTrue(Tracing.problem(Optional.empty()).orElseThrow().startsWith("tracefs is not mounted"));
+        assertEquals(tracefs.resolve("nothing/events") + " is not readable by this user (tracefs is usually root-only): "
+                + "run as root, or have an administrator remount tracefs with a group or mode that lets you read it",
+                Tracing.problem(Optional.of(tracefs.resolve("nothing"))).orElseThrow());
+        EventNameException empty = assertThrows(EventNameException.class, () -> EventNames.parse(":u", sources));
+        assertTrue(empty.reason().startsWith("a tracepoint is written"), "no 'did you mean cs': " + empty.reason());
+    }
+
+    @Test
     void withoutTracefsATracepointIsAnEnoentWithTheMountHintAndTheNearestEvent() {
         NameSources unmounted = new NameSources(Pmu.DEVICES, Optional.empty());
         PerfEventException e = assertThrows(PerfEventException.class, () -> EventNames.parse("task-clok:u", unmounted));
