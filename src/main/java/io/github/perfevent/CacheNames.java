@@ -4,7 +4,6 @@
  */
 package io.github.perfevent;
 
-import io.github.perfevent.sys.Errno;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -71,7 +70,7 @@ final class CacheNames {
      * The cache event {@code name} spells (named with perf's canonical name, such as {@code L1-dcache-loads} for
      * {@code l1d}), or null when {@code name} is not a cache event name at all.
      *
-     * @throws PerfEventException EINVAL when it names an op the cache does not have
+     * @throws EventNameException when it names an op the cache does not have (at the index of the op)
      */
     static Event parse(String name) {
         int[] at = {0};
@@ -80,15 +79,18 @@ final class CacheNames {
             return null;
         }
         Event.CacheOp op = null;
+        int opAt = -1;
         Event.CacheResult result = null;
         while (at[0] < name.length() && (op == null || result == null)) {
             if (name.charAt(at[0]) != '-') {
                 return null;
             }
             at[0]++;
+            int wordAt = at[0];
             Event.CacheOp o = op == null ? word(name, at, OPS) : null;
             if (o != null) {
                 op = o;
+                opAt = wordAt;
                 continue;
             }
             Event.CacheResult r = result == null ? word(name, at, RESULTS) : null;
@@ -102,9 +104,9 @@ final class CacheNames {
         }
         op = op == null ? Event.CacheOp.READ : op;
         if (!VALID.get(cache).contains(op)) {
-            throw new PerfEventException(Errno.EINVAL, "parse event name '" + name + "'", CACHES.get(cache).get(0)
-                    + " has no " + op.perfName() + " events (perf's table: it has " + VALID.get(cache).stream()
-                            .map(Event.CacheOp::perfName).toList() + ")");
+            throw new EventNameException("event name", name, opAt, CACHES.get(cache).get(0) + " has no "
+                    + op.perfName() + " events (perf's table: it has " + VALID.get(cache).stream()
+                            .map(Event.CacheOp::perfName).toList() + ")", List.of());
         }
         return Event.cache(cache, op, result == null ? Event.CacheResult.ACCESS : result);
     }

@@ -11,6 +11,7 @@ import io.github.perfevent.sys.bitfields.perf_event_attr_bits;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -23,8 +24,10 @@ import java.util.Objects;
  * or by name with {@link #parse}, which takes what {@code perf stat -e} takes: {@code task-clock},
  * {@code cycles:u}, {@code L1-dcache-load-misses}, {@code sched:sched_switch}, {@code msr/tsc/},
  * {@code uprobe/config2=0x1139/}, {@code r1a8}, {@code mem:0x1000:rw}. Resolving a tracepoint or a PMU reads
- * tracefs or sysfs at that moment; an event that does not exist on this machine is refused there with a
- * {@link PerfEventException} that suggests the nearest names.
+ * tracefs or sysfs at that moment; a name that does not exist on this machine is refused there with an
+ * {@link EventNameException} that suggests the nearest names, and a file of sysfs or tracefs that cannot be read
+ * with a {@link PerfEventException} carrying the errno of the failed access (the package documentation states
+ * the contract).
  *
  * <p>An event may carry <em>modifiers</em> ({@link #withModifiers}, or after a colon in a name) with perf's
  * meaning: {@code u}, {@code k}, {@code h} count only user, kernel, hypervisor (the ones not named are excluded);
@@ -287,8 +290,12 @@ public final class Event {
      * @param op which operation
      * @param result accesses or misses
      * @return the event
+     * @throws NullPointerException if an argument is null
      */
     public static Event cache(Cache cache, CacheOp op, CacheResult result) {
+        Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(result, "result");
         String name = cache.perfName + "-" + (result == CacheResult.MISS ? op.perfName + "-misses" : op.accesses);
         return new Event(name, PERF_TYPE_HW_CACHE(), cache.id | (long) op.id << 8 | (long) result.id << 16);
     }
@@ -314,8 +321,10 @@ public final class Event {
      * @param access what to watch for
      * @return the event
      * @throws IllegalArgumentException for another length
+     * @throws NullPointerException if {@code access} is null
      */
     public static Event breakpoint(long address, int length, Access access) {
+        Objects.requireNonNull(access, "access");
         if (length != 1 && length != 2 && length != 4 && length != 8) {
             throw new IllegalArgumentException("breakpoint length must be 1, 2, 4 or 8 bytes, not " + length);
         }
@@ -332,12 +341,22 @@ public final class Event {
      * @param subsystem the tracepoint's subsystem, such as {@code sched}
      * @param name the tracepoint, such as {@code sched_switch}
      * @return the event
+     * @throws NullPointerException if an argument is null
+     * @throws EventNameException when the mounted tracefs has no such tracepoint (with the nearest names as
+     *     {@link EventNameException#suggestions()}; {@code sched:enable}, a file of tracefs, is none either), or a part
+     *     is not a plain word (empty, {@code .}, {@code ..}, a {@code /}, a wildcard, a NUL)
      * @throws PerfEventException ENOENT when tracefs is not mounted (with how to mount it; the library never mounts
-     *     it) or the tracepoint does not exist (with the nearest names), EACCES when tracefs is not readable by
-     *     this user (it is root-only by default)
+     *     it), EACCES when tracefs is not readable by this user (it is root-only by default), or the errno of another
+     *     failed read of the id file
      */
     public static Event tracepoint(String subsystem, String name) {
-        return new Event(subsystem + ":" + name, PERF_TYPE_TRACEPOINT(), Tracing.tracepointId(subsystem, name));
+        Objects.requireNonNull(subsystem, "subsystem");
+        Objects.requireNonNull(name, "name");
+        return tracepoint(subsystem, name, new NameSources(Pmu.DEVICES));
+    }
+
+    static Event tracepoint(String subsystem, String name, NameSources sources) {
+        return new Event(subsystem + ":" + name, PERF_TYPE_TRACEPOINT(), Tracing.tracepointId(subsystem, name, sources));
     }
 
     /**
@@ -411,10 +430,15 @@ public final class Event {
      * @param pmu the PMU's directory name
      * @param terms comma-separated terms, possibly empty
      * @return the event
-     * @throws PerfEventException when the PMU, an event or a field does not exist (ENOENT, with the nearest names),
-     *     or a term does not parse (EINVAL)
+     * @throws NullPointerException if an argument is null
+     * @throws EventNameException when sysfs has no such PMU, or the terms do not parse or name a field or event the
+     *     PMU does not have (with the nearest names), as {@link Pmu#named} and {@link Pmu#event} say
+     * @throws PerfEventException with the errno of the failed access when sysfs cannot be read
+     * @throws UnsupportedOperationException as {@link Pmu#event} says
      */
     public static Event pmu(String pmu, String terms) {
+        Objects.requireNonNull(pmu, "pmu");
+        Objects.requireNonNull(terms, "terms");
         return Pmu.named(pmu).event(terms);
     }
 
@@ -438,26 +462,59 @@ public final class Event {
      * a PMU event ({@code msr/tsc/}, {@code pmu/field=value,.../}), a raw event ({@code r1a8}) or a breakpoint
      * ({@code mem:0x1000/8:w}), each optionally followed by {@code :modifiers} ({@code cycles:u}, {@code msr/tsc/u}).
      *
+     * <p>The name is the caller's input: when it does not parse, or names nothing that this machine's sysfs or its
+     * mounted tracefs holds, the answer is an {@link EventNameException} (an {@link IllegalArgumentException}) with
+     * the index of the fault and the nearest known names; when it cannot be resolved because the machine cannot
+     * answer (tracefs not mounted, or not readable by this user, sysfs unreadable), a {@link PerfEventException}
+     * with the errno the failed access returned. Resolving one name lists sysfs and tracefs at most once, and only
+     * for the suggestions of an unknown name of at most 256 characters.
+     *
      * @param name the name
      * @return the event
-     * @throws PerfEventException when the name does not parse (EINVAL, saying where) or names nothing on this
-     *     machine (ENOENT, with the nearest existing names)
+     * @throws NullPointerException if {@code name} is null
+     * @throws EventNameException when the name does not parse (saying why and where), or names no event of this
+     *     machine: no symbolic event, no PMU or field or named event of sysfs, no tracepoint of the mounted tracefs
+     *     (with the nearest existing names); {@code sched:enable}, a file of tracefs, is no tracepoint
+     * @throws PerfEventException ENOENT for a tracepoint when tracefs is not mounted (with how to mount it, and the
+     *     nearest symbolic event if the name looks like a misspelt one with modifiers), EACCES when tracefs is not
+     *     readable by this user, or the errno of another failed read of sysfs or tracefs
+     * @throws UnsupportedOperationException for a PMU field whose sysfs format this library cannot read (see
+     *     {@link Pmu#event})
      */
     public static Event parse(String name) {
-        return EventNames.parse(name);
+        Objects.requireNonNull(name, "name");
+        return EventNames.parse(name, new NameSources(Pmu.DEVICES));
     }
 
     /**
      * This event with perf modifiers applied, as after a colon in a name: any of {@code u k h I G H D e}, and
-     * {@code p} up to three times or {@code P} for the highest {@code precise_ip}.
+     * {@code p} up to three times or {@code P} for the highest {@code precise_ip}. The letters add to those the
+     * event already has: {@code parse("cycles:u").withModifiers("k")} is {@code cycles:uk}, as its name says.
      *
-     * @param letters the modifier letters, such as {@code "u"} or {@code "kpp"}
+     * @param letters the modifier letters, such as {@code "u"} or {@code "kpp"}; none leaves the event as it is
      * @return the modified event, named {@code name:letters} (or {@code pmu/terms/letters}, as perf writes it)
-     * @throws PerfEventException (EINVAL) for a letter that is not a counting modifier
+     * @throws NullPointerException if {@code letters} is null
+     * @throws EventNameException for a letter that is not a counting modifier (its index in {@code letters} is the
+     *     {@link EventNameException#position()}), or more than three {@code p} in all
      */
     public Event withModifiers(String letters) {
-        Modifiers parsed = Modifiers.parse(name, letters);
-        String modified = name.endsWith("/") ? name + letters : name + ":" + letters; // perf: msr/tsc/u, cycles:u
+        Objects.requireNonNull(letters, "letters");
+        if (letters.isEmpty()) {
+            return this;
+        }
+        // Every letter sets something, so an event has letters at the end of its name exactly when it has modifiers.
+        int end = modifiers.equals(Modifiers.NONE) ? name.length()
+                : Math.max(name.lastIndexOf(':'), name.lastIndexOf('/')) + 1;
+        String base = name.substring(0, end);
+        String all = name.substring(end) + letters;
+        Modifiers parsed;
+        try {
+            parsed = Modifiers.parse(base, all);
+        } catch (EventNameException e) { // the letters it had parsed: the fault is in the new ones
+            throw new EventNameException("modifiers of " + base, letters,
+                    e.position().orElseThrow() - (all.length() - letters.length()), e.reason(), List.of());
+        }
+        String modified = base.endsWith("/") || base.endsWith(":") ? base + all : base + ":" + all; // msr/tsc/u, cycles:u
         return new Event(modified, type, config, config1, config2, config3, config4, bpType, probePath, parsed);
     }
 
@@ -603,17 +660,15 @@ public final class Event {
                     case 'P' -> precise = MAX_PRECISE;
                     case 'D' -> pinned = true;
                     case 'e' -> exclusive = true;
-                    default -> throw new PerfEventException(io.github.perfevent.sys.Errno.EINVAL,
-                            "parse event modifiers '" + letters + "' of " + eventName,
+                    default -> throw new EventNameException("modifiers of " + eventName, letters, i,
                             "'" + letters.charAt(i) + "' is not a counting modifier; use u (user), k (kernel), "
                                     + "h (hypervisor), I (exclude idle), G (guest), H (host), p/pp/ppp/P "
-                                    + "(precise_ip), D (pinned), e (exclusive)");
+                                    + "(precise_ip), D (pinned), e (exclusive)", List.of());
                 }
             }
             if (precise > MAX_PRECISE) {
-                throw new PerfEventException(io.github.perfevent.sys.Errno.EINVAL,
-                        "parse event modifiers '" + letters + "' of " + eventName,
-                        "precise_ip goes up to 3 (ppp); " + precise + " p's were given");
+                throw new EventNameException("modifiers of " + eventName, letters, letters.lastIndexOf('p'),
+                        "precise_ip goes up to 3 (ppp); " + precise + " p's were given", List.of());
             }
             return new Modifiers(ukh, idle, guest, host, precise, pinned, exclusive);
         }

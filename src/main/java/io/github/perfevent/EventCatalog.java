@@ -51,6 +51,10 @@ public final class EventCatalog {
 
     /**
      * {@return every event of this machine: software, hardware, hardware cache, PMU events and PMUs, tracepoints}
+     *
+     * @throws PerfEventException with the errno of the failed access when a file of a PMU cannot be read (tracefs
+     *     that cannot be read is said in {@link #notes()} instead)
+     * @throws UnsupportedOperationException when a PMU's {@code type} file does not hold a number
      */
     public static List<Entry> list() {
         List<Entry> entries = new ArrayList<>();

@@ -71,120 +71,187 @@ final class EventNames {
         return symbolic != null ? symbolic : CacheNames.parse(head);
     }
 
-    static Event parse(String text) {
+    /**
+     * The event {@code text} names, looking names up through {@code sources} (each listing at most once).
+     *
+     * @throws EventNameException for text that does not parse or names nothing known
+     * @throws PerfEventException when tracefs or sysfs cannot answer (as {@link Event#parse} says)
+     */
+    static Event parse(String text, NameSources sources) {
+        int nul = text.indexOf('\0');
+        if (nul >= 0) {
+            throw syntax(text, nul, "a name cannot contain a NUL character");
+        }
         String name = text.strip();
         if (name.isEmpty()) {
-            throw syntax(text, "the name is empty");
+            throw syntax(text, -1, "the name is empty");
+        }
+        int base = text.length() - text.stripLeading().length();
+        if (name.endsWith(":")) {
+            throw syntax(text, base + name.length() - 1, "nothing after ':'; write a tracepoint as subsystem:name, "
+                    + "modifiers as event:u");
         }
         if (name.startsWith("mem:")) {
-            return breakpoint(text, name);
+            return breakpoint(text, name, base);
         }
         int slash = name.indexOf('/');
         if (slash >= 0) {
-            return pmuEvent(text, name, slash);
+            return pmuEvent(text, name, base, slash, sources);
         }
         int colon = name.indexOf(':');
         String head = colon < 0 ? name : name.substring(0, colon);
         String rest = colon < 0 ? "" : name.substring(colon + 1);
-        if (colon >= 0 && rest.isEmpty()) {
-            throw syntax(text, "nothing after ':'; write a tracepoint as subsystem:name, modifiers as event:u");
+        int restAt = base + colon + 1;
+        Event symbolic;
+        try {
+            symbolic = symbolic(head);
+        } catch (EventNameException e) {
+            throw e.within("event name", text, base);
         }
-        Event symbolic = symbolic(head);
         if (symbolic != null) {
-            return colon < 0 ? symbolic : symbolic.withModifiers(rest);
+            return modified(text, symbolic, rest, restAt);
         }
         Matcher raw = RAW.matcher(head);
         if (raw.matches()) {
-            Event event = Event.raw(Long.parseUnsignedLong(raw.group(1), 16));
-            return colon < 0 ? event : event.withModifiers(rest);
+            long config;
+            try {
+                config = Long.parseUnsignedLong(raw.group(1), 16);
+            } catch (NumberFormatException e) {
+                throw syntax(text, base + 1, "a raw event's config has 64 bits: at most 16 hex digits after r");
+            }
+            return modified(text, Event.raw(config), rest, restAt);
         }
         if (head.matches("r0[xX][0-9a-fA-F]+")) {
-            throw syntax(text, "a raw event is r followed by hex digits without 0x, as perf writes it: r"
-                    + head.substring(3));
+            throw syntax(text, base + 1, "a raw event is r followed by hex digits without 0x, as perf writes it: r"
+                    + EventNameException.shown(head.substring(3)));
         }
         if (colon < 0) {
-            throw unknown(text, head);
+            throw unknown(text, head, base, sources);
         }
         int second = rest.indexOf(':');
         String tracepoint = second < 0 ? rest : rest.substring(0, second);
         Event event;
         try {
-            event = Event.tracepoint(head, tracepoint);
+            event = Event.tracepoint(head, tracepoint, sources);
+        } catch (EventNameException e) {
+            throw head.isEmpty() ? e.within("event name", text, base)
+                    : misspeltEventWithModifiers(text, head, base, e, sources);
         } catch (PerfEventException e) {
-            throw e.errno() == Errno.ENOENT ? misspeltEventWithModifiers(text, head, e) : e;
+            throw e.errno() == Errno.ENOENT ? misspeltEventWithModifiers(head, e) : e;
         }
-        return second < 0 ? event : event.withModifiers(rest.substring(second + 1));
+        return second < 0 ? event : modified(text, event, rest.substring(second + 1), restAt + second + 1);
+    }
+
+    /** {@code event} with the modifiers {@code letters} (at index {@code at} of {@code text}), if any. */
+    private static Event modified(String text, Event event, String letters, int at) {
+        try {
+            return event.withModifiers(letters);
+        } catch (EventNameException e) {
+            throw e.within("event name", text, at);
+        }
     }
 
     /**
-     * {@code task-clok:u} reads as a tracepoint of subsystem {@code task-clok}: when there is no such subsystem and
-     * the head is near a symbolic event, the error suggests that event (and still gives the tracepoint's problem).
+     * {@code task-clok:u} reads as a tracepoint of subsystem {@code task-clok}: when the mounted tracefs has no such
+     * subsystem and the head is near a symbolic event, the error suggests that event (and still gives the
+     * tracepoint's problem).
      */
-    private static PerfEventException misspeltEventWithModifiers(String text, String head, PerfEventException e) {
+    private static EventNameException misspeltEventWithModifiers(String text, String head, int base,
+            EventNameException e, NameSources sources) {
         List<String> near = Suggestions.nearest(head, symbolicNames());
-        if (near.isEmpty() || Tracing.hasSubsystem(head)) {
-            return e;
+        if (near.isEmpty() || Tracing.hasSubsystem(head, sources)) {
+            return e.within("event name", text, base);
         }
-        return new PerfEventException(Errno.ENOENT, "parse event name '" + text + "'", "no event is called '" + head
-                + "'." + Suggestions.didYouMean(head, symbolicNames()) + " (As a tracepoint: " + e.hint() + ")");
+        return new EventNameException("event name", text, base, "no event is called '" + EventNameException.shown(head)
+                + "'." + Suggestions.didYouMean(near) + " (As a tracepoint: " + e.reason() + ")", near);
     }
 
-    private static Event pmuEvent(String text, String name, int slash) {
+    /**
+     * {@code task-clok:u} when tracefs is not mounted: the tracepoint cannot be looked up (ENOENT, the environment's
+     * answer), and the hint adds the symbolic event that the head is near, if any.
+     */
+    private static PerfEventException misspeltEventWithModifiers(String head, PerfEventException e) {
+        String didYouMean = Suggestions.didYouMean(head, symbolicNames());
+        if (didYouMean.isEmpty()) {
+            return e;
+        }
+        return new PerfEventException(e.errno(), e.call(), e.hint() + ". Or, if '" + head + "' is a misspelt event "
+                + "with modifiers: no event is called '" + head + "'." + didYouMean); // near: head is short
+    }
+
+    private static Event pmuEvent(String text, String name, int base, int slash, NameSources sources) {
         int close = name.lastIndexOf('/');
         if (close == slash) {
-            throw syntax(text, "a PMU event is written pmu/terms/ (with a closing '/'), such as msr/tsc/");
+            throw syntax(text, base + slash, "a PMU event is written pmu/terms/ (with a closing '/'), such as msr/tsc/");
         }
         String pmu = name.substring(0, slash);
         String terms = name.substring(slash + 1, close);
         String modifiers = name.substring(close + 1);
+        int modifiersAt = base + close + 1;
         if (modifiers.startsWith(":")) {
             modifiers = modifiers.substring(1);
+            modifiersAt++;
         }
         if (pmu.isEmpty()) {
-            throw syntax(text, "the PMU name before '/' is missing");
+            throw syntax(text, base, "the PMU name before '/' is missing");
         }
         if (terms.contains("/")) {
-            throw syntax(text, "a PMU event has exactly two '/': pmu/terms/");
+            throw syntax(text, base + slash + 1 + terms.indexOf('/'), "a PMU event has exactly two '/': pmu/terms/");
         }
-        Event event = Pmu.named(pmu).event(terms);
-        return modifiers.isEmpty() ? event : event.withModifiers(modifiers);
+        Event event;
+        try {
+            event = Pmu.named(pmu, sources).event(terms);
+        } catch (EventNameException e) {
+            throw e.within("event name", text, e.input().equals(pmu) ? base : base + slash + 1);
+        }
+        return modified(text, event, modifiers, modifiersAt);
     }
 
-    private static Event breakpoint(String text, String name) {
+    private static Event breakpoint(String text, String name, int base) {
         int modifierColon = name.indexOf(':', "mem:".length());
         String access = null;
         String modifiers = "";
+        int modifiersAt = -1;
         String spec = name;
         if (modifierColon >= 0) {
             String after = name.substring(modifierColon + 1);
             int next = after.indexOf(':');
             access = next < 0 ? after : after.substring(0, next);
             modifiers = next < 0 ? "" : after.substring(next + 1);
+            modifiersAt = base + modifierColon + 1 + next + 1;
             spec = name.substring(0, modifierColon) + ":" + access;
         }
         Matcher m = BREAKPOINT.matcher(spec);
         if (!m.matches()) {
-            throw syntax(text, "a breakpoint is written mem:address[/length][:access], such as mem:0x1000/8:w "
+            throw syntax(text, base, "a breakpoint is written mem:address[/length][:access], such as mem:0x1000/8:w "
                     + "(access: r, w, rw or x)");
         }
         String addressText = m.group(1);
-        long address = addressText.startsWith("0x") || addressText.startsWith("0X")
-                ? Long.parseUnsignedLong(addressText.substring(2), 16) : Long.parseUnsignedLong(addressText);
+        long address;
+        try {
+            address = addressText.startsWith("0x") || addressText.startsWith("0X")
+                    ? Long.parseUnsignedLong(addressText.substring(2), 16) : Long.parseUnsignedLong(addressText);
+        } catch (NumberFormatException e) {
+            throw syntax(text, base + m.start(1), "a breakpoint's address has 64 bits; "
+                    + EventNameException.shown(addressText) + " has more");
+        }
         Event.Access kind = switch (m.group(3) == null ? "rw" : sorted(m.group(3))) {
             case "r" -> Event.Access.R;
             case "w" -> Event.Access.W;
             case "rw" -> Event.Access.RW;
             case "x" -> Event.Access.X;
-            default -> throw syntax(text, "breakpoint access '" + m.group(3) + "' is not one of r, w, rw, x");
+            default -> throw syntax(text, base + m.start(3), "breakpoint access '"
+                    + EventNameException.shown(m.group(3)) + "' is not one of r, w, rw, x");
         };
-        int length = m.group(2) != null ? Integer.parseInt(m.group(2)) : kind == Event.Access.X ? Long.BYTES : 4;
         Event event;
         try {
+            int length = m.group(2) == null ? kind == Event.Access.X ? Long.BYTES : 4 : Integer.parseInt(m.group(2));
             event = Event.breakpoint(address, length, kind);
-        } catch (IllegalArgumentException e) {
-            throw syntax(text, e.getMessage());
+        } catch (IllegalArgumentException e) { // NumberFormatException too: a length past int is no valid length
+            throw syntax(text, base + m.start(2), "breakpoint length must be 1, 2, 4 or 8 bytes, not "
+                    + EventNameException.shown(m.group(2)));
         }
-        return modifiers.isEmpty() ? event : event.withModifiers(modifiers);
+        return modifiers.isEmpty() ? event : modified(text, event, modifiers, modifiersAt);
     }
 
     private static String sorted(String letters) {
@@ -192,20 +259,24 @@ final class EventNames {
                 StringBuilder::append).toString();
     }
 
-    private static PerfEventException syntax(String text, String why) {
-        return new PerfEventException(Errno.EINVAL, "parse event name '" + text + "'", why);
+    private static EventNameException syntax(String text, int at, String why) {
+        return new EventNameException("event name", text, at, why, List.of());
     }
 
-    private static PerfEventException unknown(String text, String head) {
-        List<String> known = new ArrayList<>(symbolicNames());
-        for (Pmu pmu : Pmu.all()) {
-            for (String event : pmu.events().keySet()) {
-                known.add(pmu.name() + "/" + event + "/");
-            }
+    /**
+     * No event is called {@code head}: the nearest names among the symbolic events, sysfs's PMU events and tracefs's
+     * tracepoints (each listed once), or none without listing anything for a head over
+     * {@link Suggestions#MAX_LENGTH} characters.
+     */
+    private static EventNameException unknown(String text, String head, int base, NameSources sources) {
+        List<String> near = List.of();
+        if (head.length() <= Suggestions.MAX_LENGTH) {
+            List<String> known = new ArrayList<>(symbolicNames());
+            known.addAll(sources.pmuEventNames());
+            known.addAll(sources.tracepoints());
+            near = Suggestions.nearest(head, known);
         }
-        known.addAll(Tracing.tracepoints());
-        return new PerfEventException(Errno.ENOENT, "parse event name '" + text + "'", "no event is called '" + head
-                + "'." + Suggestions.didYouMean(head, known)
-                + " EventCatalog.list() lists the events of this machine.");
+        return new EventNameException("event name", text, base, "no event is called '" + EventNameException.shown(head)
+                + "'." + Suggestions.didYouMean(near) + " EventCatalog.list() lists the events of this machine.", near);
     }
 }

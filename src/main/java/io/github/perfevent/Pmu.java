@@ -4,15 +4,17 @@
  */
 package io.github.perfevent;
 
-import io.github.perfevent.sys.Errno;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -52,27 +54,53 @@ public final class Pmu {
      *
      * @param name the directory name, such as {@code msr} or {@code uprobe}
      * @return the PMU
-     * @throws PerfEventException ENOENT when there is no such PMU (the hint suggests the nearest and lists all PMUs,
-     *     nearest first)
+     * @throws NullPointerException if {@code name} is null
+     * @throws EventNameException when sysfs has no such PMU (its {@link EventNameException#suggestions()} are the
+     *     nearest names, and the message lists every PMU, nearest first), or {@code name} cannot name one (empty,
+     *     {@code .}, {@code ..}, a {@code /} or a NUL)
+     * @throws PerfEventException with the errno of the failed access when sysfs cannot be read (ENOENT when
+     *     {@code /sys/bus/event_source/devices} does not exist), or a file of the PMU cannot be read
+     * @throws UnsupportedOperationException when the PMU's {@code type} file does not hold a number
      */
     public static Pmu named(String name) {
-        return named(DEVICES, name);
+        Objects.requireNonNull(name, "name");
+        return named(name, new NameSources(DEVICES));
     }
 
     static Pmu named(Path devices, String name) {
-        Path dir = devices.resolve(name);
-        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")
-                || !Files.isRegularFile(dir.resolve("type"))) {
-            List<String> all = names(devices);
-            throw new PerfEventException(Errno.ENOENT, "find PMU " + name, "there is no " + dir + "."
-                    + Suggestions.didYouMean(name, all) + " PMUs here: "
-                    + String.join(", ", Suggestions.byDistance(name, all)) + " (nearest first)");
+        return named(name, new NameSources(devices));
+    }
+
+    static Pmu named(String name, NameSources sources) {
+        Path dir = null;
+        if (!name.isEmpty() && !name.equals(".") && !name.equals("..") && !name.contains("/")
+                && !name.contains("\0")) {
+            try {
+                dir = sources.devices().resolve(name);
+            } catch (InvalidPathException e) {
+                // a character the file system's encoding cannot write: no directory has that name
+            }
+        }
+        if (dir == null || !Files.isRegularFile(dir.resolve("type"))) {
+            List<String> all = List.copyOf(sources.pmuEvents().keySet());
+            Optional<IOException> failure = sources.sysfsFailure();
+            if (failure.isPresent()) {
+                throw PerfEventException.ofFileAccess("list " + sources.devices(), failure.get(), "sysfs's list of "
+                        + "PMUs cannot be read (is sysfs mounted at /sys?)");
+            }
+            List<String> near = Suggestions.nearest(name, all);
+            throw new EventNameException("PMU name", name, -1, "sysfs has no PMU of that name (no "
+                    + sources.devices() + "/<name>/type)." + Suggestions.didYouMean(near) + " PMUs here: "
+                    + String.join(", ", Suggestions.byDistance(name, all)) + " (nearest first)", near);
         }
         return load(dir);
     }
 
     /**
-     * {@return every PMU of this machine, sorted by name}
+     * {@return every PMU of this machine, sorted by name; none when sysfs cannot be listed}
+     *
+     * @throws PerfEventException with the errno of the failed access when a file of a PMU cannot be read
+     * @throws UnsupportedOperationException when a PMU's {@code type} file does not hold a number
      */
     public static List<Pmu> all() {
         return all(DEVICES);
@@ -101,8 +129,8 @@ public final class Pmu {
         try {
             type = Integer.parseInt(typeText);
         } catch (NumberFormatException e) {
-            throw new PerfEventException(Errno.EIO, "read " + dir.resolve("type"), "expected a number, found '"
-                    + typeText + "'");
+            throw new UnsupportedOperationException(dir.resolve("type") + " holds '" + typeText
+                    + "', not the number the kernel writes there");
         }
         return new Pmu(name, type, readDirectory(dir.resolve("format"), false),
                 readDirectory(dir.resolve("events"), true));
@@ -116,15 +144,20 @@ public final class Pmu {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 String key = file.getFileName().toString();
-                if (skipEventAttributes && EVENT_FILE_SUFFIXES.stream().anyMatch(key::endsWith)) {
+                if (skipEventAttributes && isEventAttribute(key)) {
                     continue;
                 }
                 contents.put(key, readLine(file));
             }
         } catch (IOException e) {
-            throw new PerfEventException(Errno.EIO, "list " + dir, e.toString());
+            throw PerfEventException.ofFileAccess("list " + dir, e, "");
         }
         return contents;
+    }
+
+    /** Whether a file of a PMU's {@code events/} is an attribute of an event ({@code tsc.scale}), not an event. */
+    static boolean isEventAttribute(String fileName) {
+        return EVENT_FILE_SUFFIXES.stream().anyMatch(fileName::endsWith);
     }
 
     /** The first line of a sysfs file, trimmed (read through a reader: sysfs files report a size of 4096 or 0). */
@@ -133,7 +166,7 @@ public final class Pmu {
             String line = reader.readLine();
             return line == null ? "" : line.strip();
         } catch (IOException e) {
-            throw new PerfEventException(Errno.EIO, "read " + file, e.toString());
+            throw PerfEventException.ofFileAccess("read " + file, e, "");
         }
     }
 
@@ -167,18 +200,22 @@ public final class Pmu {
      *
      * @param terms the terms, such as {@code "tsc"} or {@code "event=0x3c,umask=0x01"}
      * @return the event, named like perf: {@code msr/tsc/}
-     * @throws PerfEventException ENOENT for an unknown field or event (with the nearest names), EINVAL for a term
-     *     that does not parse, a value too wide for its field, a {@code field=?} left unset, or a format this library
-     *     cannot read
+     * @throws NullPointerException if {@code terms} is null
+     * @throws EventNameException for an unknown field or event (with the nearest names as
+     *     {@link EventNameException#suggestions()}), a term that does not parse, a value too wide for its field, or a
+     *     {@code field=?} left unset; its {@link EventNameException#position()} is the term's
+     * @throws UnsupportedOperationException when a field the terms use has a format this library cannot read (a word
+     *     other than {@code config}..{@code config4}, or bits beyond 63: never written by the kernels it knows)
      */
     public Event event(String terms) {
+        Objects.requireNonNull(terms, "terms");
         long[] config = new long[CONFIG_WORDS.length];
         Set<String> given = new TreeSet<>();
         Set<String> required = new TreeSet<>();
-        apply(terms, config, 0, given, required);
+        apply(terms, terms, -1, config, 0, given, required);
         required.removeAll(given);
         if (!required.isEmpty()) {
-            throw invalid(terms, "the event leaves " + String.join(", ", required) + " to you (sysfs writes "
+            throw invalid(terms, -1, "the event leaves " + String.join(", ", required) + " to you (sysfs writes "
                     + required.stream().map(f -> f + "=?").collect(Collectors.joining(","))
                     + "): add " + required.stream().map(f -> f + "=<value>")
                             .collect(Collectors.joining(",")) + " to the terms");
@@ -188,25 +225,30 @@ public final class Pmu {
     }
 
     /**
-     * Encodes the terms into {@code config}, noting the fields set ({@code given}) and those a named event leaves to
-     * the user with the value {@code ?} ({@code required}), as perf does for such sysfs events.
+     * Encodes {@code terms} (the caller's {@code input}, or at {@code depth} > 0 the terms of a named event that the
+     * input's term at {@code outer} names) into {@code config}, noting the fields set ({@code given}) and those a named
+     * event leaves to the user with the value {@code ?} ({@code required}), as perf does for such sysfs events.
      */
-    private void apply(String terms, long[] config, int depth, Set<String> given, Set<String> required) {
+    private void apply(String input, String terms, int outer, long[] config, int depth, Set<String> given,
+            Set<String> required) {
         if (terms.isBlank()) {
             return;
         }
+        int start = 0;
         for (String term : terms.split(",", -1)) {
+            int at = depth == 0 ? start + (term.length() - term.stripLeading().length()) : outer;
+            start += term.length() + 1;
             String t = term.strip();
             int eq = t.indexOf('=');
             String field = eq < 0 ? t : t.substring(0, eq).strip();
             if (field.isEmpty()) {
-                throw invalid(terms, "an empty term (two commas, or a comma at an end)");
+                throw invalid(input, at, "an empty term (two commas, or a comma at an end)");
             }
             if (eq < 0 && !formats.containsKey(field) && events.containsKey(field)) {
                 if (depth > 2) {
-                    throw invalid(terms, "event " + field + " refers to itself");
+                    throw invalid(input, at, "event " + field + " refers to itself");
                 }
-                apply(events.get(field), config, depth + 1, given, required);
+                apply(input, events.get(field), at, config, depth + 1, given, required);
                 continue;
             }
             String format = formats.containsKey(field) ? formats.get(field)
@@ -214,40 +256,41 @@ public final class Pmu {
             if (format == null) {
                 Set<String> known = new TreeSet<>(formats.keySet());
                 known.addAll(events.keySet());
-                throw new PerfEventException(Errno.ENOENT, "event " + name + "/" + terms + "/", "PMU " + name
-                        + " has no field or event '" + field + "'." + Suggestions.didYouMean(field, known)
+                List<String> near = Suggestions.nearest(field, known);
+                throw new EventNameException("terms of PMU " + name, input, at, "PMU " + name
+                        + " has no field or event '" + EventNameException.shown(field) + "'." + Suggestions.didYouMean(near)
                         + (known.isEmpty() ? " It has no fields or named events."
-                                : " Fields: " + formats.keySet() + "; events: " + events.keySet()));
+                                : " Fields: " + formats.keySet() + "; events: " + events.keySet()), near);
             }
             String valueText = eq < 0 ? "1" : t.substring(eq + 1).strip();
             if (valueText.equals("?") && depth > 0) {
                 required.add(field);
                 continue;
             }
-            encode(terms, field, format, parseValue(terms, valueText), config);
+            encode(input, at, field, format, parseValue(input, at, valueText), config);
             given.add(field);
         }
     }
 
-    private PerfEventException invalid(String terms, String why) {
-        return new PerfEventException(Errno.EINVAL, "parse event " + name + "/" + terms + "/", why);
+    private EventNameException invalid(String input, int at, String why) {
+        return new EventNameException("terms of PMU " + name, input, at, why, List.of());
     }
 
-    private long parseValue(String terms, String text) {
+    private long parseValue(String input, int at, String text) {
         try {
             return text.startsWith("0x") || text.startsWith("0X") ? Long.parseUnsignedLong(text.substring(2), 16)
                     : Long.parseUnsignedLong(text);
         } catch (NumberFormatException e) {
-            throw invalid(terms, "'" + text + "' is not a number (decimal, or hex with 0x)");
+            throw invalid(input, at, "'" + EventNameException.shown(text) + "' is not a number of at most 64 bits (decimal, or hex with 0x)");
         }
     }
 
     /** Writes {@code value} into the bits {@code format} names ({@code config1:0-7,32-35}), low bits first. */
-    private void encode(String terms, String field, String format, long value, long[] config) {
+    private void encode(String input, int at, String field, String format, long value, long[] config) {
         int colon = format.indexOf(':');
         int word = colon < 0 ? -1 : List.of(CONFIG_WORDS).indexOf(format.substring(0, colon));
         if (word < 0) {
-            throw invalid(terms, "field " + field + " has a format this library cannot read: '" + format + "'");
+            throw unreadable(field, format);
         }
         int bit = 0;
         long remaining = value;
@@ -259,7 +302,10 @@ public final class Pmu {
                 low = Integer.parseInt(dash < 0 ? range : range.substring(0, dash));
                 high = dash < 0 ? low : Integer.parseInt(range.substring(dash + 1));
             } catch (NumberFormatException e) {
-                throw invalid(terms, "field " + field + " has a format this library cannot read: '" + format + "'");
+                throw unreadable(field, format);
+            }
+            if (low < 0 || high < low || high > 63) {
+                throw unreadable(field, format);
             }
             int width = high - low + 1;
             long mask = width == 64 ? -1L : (1L << width) - 1;
@@ -268,9 +314,14 @@ public final class Pmu {
             bit += width;
         }
         if (remaining != 0) {
-            throw invalid(terms, "value 0x" + Long.toHexString(value) + " does not fit in field " + field + " ("
+            throw invalid(input, at, "value 0x" + Long.toHexString(value) + " does not fit in field " + field + " ("
                     + bit + " bits: " + format + ")");
         }
+    }
+
+    private UnsupportedOperationException unreadable(String field, String format) {
+        return new UnsupportedOperationException("field " + field + " of PMU " + name + " has a format this library "
+                + "cannot read: '" + format + "' (sysfs-bus-event_source-devices-format: config<N>:<bits>)");
     }
 
     /** {@return the name, type, formats and events} */

@@ -7,9 +7,8 @@ package io.github.perfevent;
 import io.github.perfevent.sys.Errno;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,10 +80,16 @@ final class Tracing {
         return major > 4 || major == 4 && minor >= 1;
     }
 
-    /** Whether tracefs is readable and has a subsystem directory {@code events/<subsystem>}. */
-    static boolean hasSubsystem(String subsystem) {
-        return !subsystem.isEmpty() && !subsystem.contains("/")
-                && root().map(r -> Files.isDirectory(r.resolve("events").resolve(subsystem))).orElse(false);
+    /** Whether tracefs is mounted, readable and has a subsystem directory {@code events/<subsystem>}. */
+    static boolean hasSubsystem(String subsystem, NameSources sources) {
+        if (subsystem.isEmpty() || subsystem.contains("/") || subsystem.contains("\0")) {
+            return false;
+        }
+        try {
+            return sources.tracefs().map(r -> Files.isDirectory(r.resolve("events").resolve(subsystem))).orElse(false);
+        } catch (InvalidPathException e) {
+            return false;
+        }
     }
 
     /** /proc/mounts writes a space as \040 (and tab, newline, backslash likewise). */
@@ -94,7 +99,11 @@ final class Tracing {
 
     /** Why tracepoints cannot be read here, or empty when they can. */
     static Optional<String> problem() {
-        Optional<Path> root = root();
+        return problem(root());
+    }
+
+    /** Why the tracepoints of the tracefs at {@code root} (empty: not mounted) cannot be read, or empty. */
+    static Optional<String> problem(Optional<Path> root) {
         if (root.isEmpty()) {
             return Optional.of(notMounted());
         }
@@ -116,45 +125,74 @@ final class Tracing {
     }
 
     /**
-     * The id of tracepoint {@code subsystem:name}.
+     * The id of tracepoint {@code subsystem:name}, read from {@code events/<subsystem>/<name>/id}.
      *
-     * @throws PerfEventException ENOENT when tracefs is not mounted or the tracepoint does not exist (with the
-     *     nearest names), EACCES when tracefs is not readable, EINVAL for a name that is not a plain word
+     * @param sources where tracefs is and what it lists, read at most once for this lookup
+     * @throws EventNameException for a part that is not a plain word (empty, {@code .}, {@code ..}, a {@code /}, a
+     *     wildcard or a NUL), or a tracepoint that the mounted tracefs does not have (with the nearest names)
+     * @throws PerfEventException ENOENT when tracefs is not mounted, EACCES when it is not readable, or the errno of
+     *     another failed read of the id file
      */
-    static long tracepointId(String subsystem, String name) {
-        String call = "find tracepoint " + subsystem + ":" + name;
+    static long tracepointId(String subsystem, String name, NameSources sources) {
+        String tracepoint = subsystem + ":" + name;
+        String call = "find tracepoint " + EventNameException.shown(tracepoint);
+        int position = 0;
         for (String part : new String[] {subsystem, name}) {
-            if (part.isEmpty() || part.contains("/") || part.equals("..") || part.equals(".") || part.contains("*")) {
-                throw new PerfEventException(Errno.EINVAL, call, "a tracepoint is written subsystem:name, each a plain "
-                        + "word (no '/', no wildcards), such as sched:sched_switch");
+            if (part.isEmpty() || part.equals("..") || part.equals(".") || part.chars().anyMatch(c -> c == '/'
+                    || c == '*' || c == '?' || c == '[' || c == '\0')) {
+                throw new EventNameException("tracepoint", tracepoint, position, "a tracepoint is written "
+                        + "subsystem:name, each a plain word (no '/', no wildcards, no NUL), such as sched:sched_switch",
+                        List.of());
             }
+            position += part.length() + 1;
         }
-        Path root = root().orElseThrow(() -> new PerfEventException(Errno.ENOENT, call, notMounted()));
+        Path root = sources.tracefs().orElseThrow(() -> new PerfEventException(Errno.ENOENT, call, notMounted()));
         Path events = root.resolve("events");
-        Path id = events.resolve(subsystem).resolve(name).resolve("id");
+        Path id;
+        try {
+            id = events.resolve(subsystem).resolve(name).resolve("id");
+        } catch (InvalidPathException e) { // a character the file system's encoding cannot write: no such file
+            throw noSuchTracepoint(tracepoint, "no file of tracefs can be named so (" + e.getReason() + ")", sources);
+        }
+        String line;
         try (BufferedReader reader = Files.newBufferedReader(id)) {
-            return Long.parseLong(reader.readLine().strip());
-        } catch (AccessDeniedException e) {
-            throw new PerfEventException(Errno.EACCES, call, notReadable(events));
-        } catch (NoSuchFileException e) {
-            if (!Files.isReadable(events) || !Files.isExecutable(events)) {
+            line = reader.readLine();
+        } catch (IOException e) {
+            // open(2) got as far as the missing part: every directory before it was searchable, so the answer is real.
+            int errno = PerfEventException.errnoOf(e);
+            if (errno == Errno.EACCES) {
                 throw new PerfEventException(Errno.EACCES, call, notReadable(events));
             }
-            throw new PerfEventException(Errno.ENOENT, call, "there is no " + id + "."
-                    + Suggestions.didYouMean(subsystem + ":" + name, tracepoints()));
-        } catch (IOException | RuntimeException e) {
-            throw new PerfEventException(Errno.EIO, call, "cannot read " + id + ": " + e);
+            if (errno == Errno.ENOENT || errno == Errno.ENOTDIR || errno == Errno.ENAMETOOLONG) {
+                // events/sched/enable is a file (ENOTDIR); a name over 255 bytes cannot exist (ENAMETOOLONG)
+                throw noSuchTracepoint(tracepoint, "there is no "
+                        + EventNameException.shown(events.resolve(subsystem).resolve(name) + "/id"), sources);
+            }
+            throw PerfEventException.ofFileAccess(call, e, "cannot read " + id);
         }
+        try {
+            return Long.parseLong(line.strip());
+        } catch (NullPointerException | NumberFormatException e) {
+            throw new UnsupportedOperationException(id + " holds '" + line + "', not the id tracefs writes");
+        }
+    }
+
+    private static EventNameException noSuchTracepoint(String tracepoint, String why, NameSources sources) {
+        List<String> near = Suggestions.nearest(tracepoint, tracepoint.length() > Suggestions.MAX_LENGTH ? List.of()
+                : sources.tracepoints());
+        return new EventNameException("tracepoint", tracepoint, 0, "no such tracepoint in tracefs: " + why + "."
+                + Suggestions.didYouMean(near), near);
     }
 
     /** Every tracepoint, as {@code subsystem:name}, sorted; empty when tracefs cannot be read. */
     static List<String> tracepoints() {
-        Optional<Path> root = root();
-        if (root.isEmpty()) {
-            return List.of();
-        }
+        return root().map(Tracing::tracepoints).orElse(List.of());
+    }
+
+    /** Every tracepoint of the tracefs at {@code root}, as {@code subsystem:name}, sorted; empty when unreadable. */
+    static List<String> tracepoints(Path root) {
         List<String> names = new ArrayList<>();
-        try (Stream<Path> subsystems = Files.list(root.get().resolve("events"))) {
+        try (Stream<Path> subsystems = Files.list(root.resolve("events"))) {
             for (Path subsystem : subsystems.filter(Files::isDirectory).toList()) {
                 try (Stream<Path> events = Files.list(subsystem)) {
                     events.filter(e -> Files.isRegularFile(e.resolve("id")))

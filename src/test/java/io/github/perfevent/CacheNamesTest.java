@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.perfevent.sys.Errno;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,21 +53,29 @@ class CacheNamesTest {
 
     @Test
     void anOpTheCacheDoesNotHaveIsRefused() {
-        PerfEventException e = assertThrows(PerfEventException.class, () -> Event.parse("L1-icache-stores"));
-        assertEquals(Errno.EINVAL, e.errno());
-        assertTrue(e.hint().contains("L1-icache has no store events"), e.getMessage());
-        assertTrue(e.hint().contains("[load, prefetch]"), e.getMessage());
-        assertEquals(Errno.EINVAL, assertThrows(PerfEventException.class, () -> Event.parse("iTLB-prefetches")).errno());
-        assertEquals(Errno.EINVAL, assertThrows(PerfEventException.class, () -> Event.parse("branch-stores")).errno());
+        EventNameException e = assertThrows(EventNameException.class, () -> Event.parse("L1-icache-stores"));
+        assertTrue(e.reason().contains("L1-icache has no store events"), e.getMessage());
+        assertTrue(e.reason().contains("[load, prefetch]"), e.getMessage());
+        assertEquals(10, e.position().orElseThrow(), "at the op");
+        assertEquals(List.of(), e.suggestions());
+        assertEquals(11, assertThrows(EventNameException.class, () -> Event.parse("l1i-misses-stores:u")).position()
+                .orElseThrow(), "at the op, after the result");
+        assertEquals(5, assertThrows(EventNameException.class, () -> Event.parse("iTLB-prefetches")).position()
+                .orElseThrow());
+        assertEquals(7, assertThrows(EventNameException.class, () -> Event.parse("branch-stores")).position()
+                .orElseThrow());
+        assertEquals(7, assertThrows(EventNameException.class, () -> Event.parse("branch-store-misses")).position()
+                .orElseThrow());
     }
 
     @Test
     void somethingThatOnlyStartsLikeACacheNameIsNotOne() {
         for (String name : new String[] {"L1-dcache-loads-misses-x", "LLCX", "l1d-", "dTLB-loadz"}) {
-            PerfEventException e = assertThrows(PerfEventException.class, () -> Event.parse(name), name);
-            assertEquals(Errno.ENOENT, e.errno(), name + ": " + e.getMessage());
+            EventNameException e = assertThrows(EventNameException.class, () -> Event.parse(name), name);
+            assertTrue(e.reason().startsWith("no event is called"), name + ": " + e.getMessage());
         }
-        assertTrue(assertThrows(PerfEventException.class, () -> Event.parse("dTLB-loadz")).hint()
-                .contains("Did you mean dTLB-loads or iTLB-loads?"), "the exact list, nearest first");
+        EventNameException loadz = assertThrows(EventNameException.class, () -> Event.parse("dTLB-loadz"));
+        assertTrue(loadz.reason().contains("Did you mean dTLB-loads or iTLB-loads?"), "the exact list, nearest first");
+        assertEquals(List.of("dTLB-loads", "iTLB-loads"), loadz.suggestions());
     }
 }

@@ -102,11 +102,10 @@ class EventNamesTest {
             assertEquals(PERF_TYPE_TRACEPOINT(), e.type());
             assertEquals(tracefs.eventId("sched", "sched_switch"), e.config());
             assertEquals("syscalls:sys_enter_getpid:u", Event.parse("syscalls:sys_enter_getpid:u").name());
-            PerfEventException typo = assertThrows(PerfEventException.class, () -> Event.parse("sched:sched_swich"));
-            assertEquals(Errno.ENOENT, typo.errno());
-            assertTrue(typo.hint().contains("Did you mean sched:sched_switch"), typo.getMessage());
-            PerfEventException wildcard = assertThrows(PerfEventException.class, () -> Event.parse("sched:*"));
-            assertEquals(Errno.EINVAL, wildcard.errno());
+            EventNameException typo = assertThrows(EventNameException.class, () -> Event.parse("sched:sched_swich"));
+            assertTrue(typo.reason().contains("Did you mean sched:sched_switch"), typo.getMessage());
+            EventNameException wildcard = assertThrows(EventNameException.class, () -> Event.parse("sched:*"));
+            assertEquals(6, wildcard.position().orElseThrow(), "at the name part");
         } finally {
             tracefs.release();
         }
@@ -133,9 +132,11 @@ class EventNamesTest {
         assertEquals(bpType(Event.parse("mem:0x1000/8:w")), HW_BREAKPOINT_W());
         assertEquals(bpType(Event.parse("mem:0x1000/2:wr")), HW_BREAKPOINT_RW());
         assertEquals(bpType(rw), HW_BREAKPOINT_RW());
-        assertThrows(PerfEventException.class, () -> Event.parse("mem:0x1000/3:w"));
-        assertThrows(PerfEventException.class, () -> Event.parse("mem:0x1000:rx"));
-        assertThrows(PerfEventException.class, () -> Event.parse("mem:zz"));
+        assertEquals(11, assertThrows(EventNameException.class, () -> Event.parse("mem:0x1000/3:w")).position()
+                .orElseThrow(), "at the length");
+        assertEquals(11, assertThrows(EventNameException.class, () -> Event.parse("mem:0x1000:rx")).position()
+                .orElseThrow(), "at the access");
+        assertEquals(0, assertThrows(EventNameException.class, () -> Event.parse("mem:zz")).position().orElseThrow());
     }
 
     @Test
@@ -167,23 +168,46 @@ class EventNamesTest {
 
     @Test
     void malformedAndUnknownNamesSayWhyAndSuggest() {
-        assertError("task-clok", Errno.ENOENT, "Did you mean task-clock?");
-        assertError("page-fault", Errno.ENOENT, "page-faults");
-        assertError("cycles:x", Errno.EINVAL, "'x' is not a counting modifier");
-        assertError("cycles:pppp", Errno.EINVAL, "precise_ip goes up to 3");
-        assertError("msr/tsc", Errno.EINVAL, "closing '/'");
-        assertError("msr/tcs/", Errno.ENOENT, "Did you mean tsc?");
-        assertError("nopmu/x/", Errno.ENOENT, "PMUs here:");
-        assertError("msr/event=0xzz/", Errno.EINVAL, "is not a number");
-        assertError("", Errno.EINVAL, "empty");
-        assertError("cycles:", Errno.EINVAL, "nothing after ':'");
+        assertError("task-clok", 0, "Did you mean task-clock?");
+        assertError("page-fault", 0, "page-faults");
+        assertError("cycles:x", 7, "'x' is not a counting modifier");
+        assertError("cycles:pppp", 10, "precise_ip goes up to 3");
+        assertError("msr/tsc", 3, "closing '/'");
+        assertError("msr/tcs/", 4, "Did you mean tsc?");
+        assertError("nopmu/x/", 0, "PMUs here:");
+        assertError("msr/event=0xzz/", 4, "is not a number");
+        assertError("", -1, "empty");
+        assertError("cycles:", 6, "nothing after ':'");
     }
 
-    private static void assertError(String name, int errno, String hintPart) {
-        PerfEventException e = assertThrows(PerfEventException.class, () -> Event.parse(name), name);
-        assertEquals(errno, e.errno(), name + ": " + e.getMessage());
-        assertTrue(e.getMessage().contains(hintPart), name + ": " + e.getMessage());
-        assertTrue(e.call().contains(name.isEmpty() ? "''" : name.split("[:/]")[0]), e.call());
+    /** {@code name} is refused with an {@link EventNameException} at {@code position} (-1: none) saying {@code why}. */
+    @Test
+    void theFaultsPositionIsTheIndexInTheWholeName() throws Exception {
+        assertError("/tsc/", 0, "the PMU name before '/' is missing");
+        assertError(":u", 0, "a tracepoint is written subsystem:name");
+        assertError("sched::u", 6, "a tracepoint is written subsystem:name");
+        assertError("software/config=1/x", 18, "'x' is not a counting modifier");
+        assertError("software/config=1/:x", 19, "'x' is not a counting modifier");
+        assertError("software/a/b/", 10, "exactly two '/'");
+        assertError("mem:0x1000:rw:x", 14, "'x' is not a counting modifier");
+        assertError(" mem:0x1000:rw:x", 15, "'x' is not a counting modifier");
+        assertError("mem:0x1000::u", 0, "a breakpoint is written");
+        assertError("r1a8:uy", 6, "'y' is not a counting modifier");
+        Tracefs tracefs = Tracefs.acquire();
+        try {
+            assertError("sched:sched_switch:x", 19, "'x' is not a counting modifier");
+            assertError("  sched:sched_switch:ux", 22, "'x' is not a counting modifier");
+        } finally {
+            tracefs.release();
+        }
+    }
+
+    private static void assertError(String name, int position, String why) {
+        EventNameException e = assertThrows(EventNameException.class, () -> Event.parse(name), name);
+        assertEquals(name, e.input());
+        assertEquals(position, e.position().orElse(-1), name + ": " + e.getMessage());
+        assertTrue(e.reason().contains(why), name + ": " + e.getMessage());
+        assertTrue(e.getMessage().startsWith("event name '" + name + "'"), e.getMessage());
     }
 
     private static void assertBits(String name, ToLongFunction<MemorySegment> first, int firstValue,

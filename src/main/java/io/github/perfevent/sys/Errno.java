@@ -59,6 +59,8 @@ public final class Errno {
     public static final int ENOTTY = 25;
     /** No space left: for perf, no free breakpoint slot, or a group read buffer too small. */
     public static final int ENOSPC = 28;
+    /** File name too long: a path component over {@code NAME_MAX} (255) bytes, or a path over {@code PATH_MAX}. */
+    public static final int ENAMETOOLONG = 36;
     /** Function not implemented: the kernel was built without perf events. */
     public static final int ENOSYS = 38;
     /** Value too large: for perf, {@code sample_max_stack} above {@code kernel.perf_event_max_stack}. */
