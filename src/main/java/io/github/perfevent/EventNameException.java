@@ -25,10 +25,14 @@ public final class EventNameException extends IllegalArgumentException {
     /** Inputs longer than this are shortened in the message (the whole input stays in {@link #input()}). */
     private static final int SHOWN = 256;
 
+    /** The text the caller gave, whole. */
     private final String input;
+    /** The index of the character at fault, or -1. */
     private final int position;
+    /** Why the text is refused. */
     private final String reason;
-    private final List<String> suggestions;
+    /** The known names nearest to the unknown one, nearest first (an array: serializable, unlike a List type). */
+    private final String[] suggestions;
 
     /**
      * @param subject what the input is, such as {@code "event name"}
@@ -42,7 +46,7 @@ public final class EventNameException extends IllegalArgumentException {
         this.input = input;
         this.position = position;
         this.reason = reason;
-        this.suggestions = List.copyOf(suggestions);
+        this.suggestions = suggestions.toArray(String[]::new);
     }
 
     /** {@return {@code input}, or its first 256 characters and its length when it is longer} */
@@ -56,7 +60,7 @@ public final class EventNameException extends IllegalArgumentException {
      * {@code offset} (a PMU name or modifiers inside an event name).
      */
     EventNameException within(String wholeSubject, String whole, int offset) {
-        return new EventNameException(wholeSubject, whole, offset + Math.max(position, 0), reason, suggestions);
+        return new EventNameException(wholeSubject, whole, offset + Math.max(position, 0), reason, suggestions());
     }
 
     /** {@return the text the caller gave, whole} */
@@ -79,6 +83,6 @@ public final class EventNameException extends IllegalArgumentException {
      * text is malformed rather than unknown, nothing known is near, or it is longer than 256 characters}
      */
     public List<String> suggestions() {
-        return suggestions;
+        return List.of(suggestions);
     }
 }
