@@ -96,12 +96,14 @@ public final class Counter implements AutoCloseable {
      * @param target whom to count
      * @param options how to count
      * @return the counter, disabled (a child process's counter enables itself at the command's {@code exec})
+     * @throws NullPointerException if an argument is {@code null} (the message names it)
      * @throws PerfEventException when the kernel refuses any of the fds (those already opened are closed); the
      *     hint says why
      * @throws IllegalStateException for a virtual thread, or a child process that has already started
      */
     public static Counter open(Event event, Target target, Options options) {
         Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(target, "target");
         Objects.requireNonNull(options, "options");
         ChildProcess child = target.childProcess();
         if (child == null) {
@@ -161,18 +163,21 @@ public final class Counter implements AutoCloseable {
         return options;
     }
 
-    /** {@return the number of fds: one per thread or CPU of the target} */
-    public int size() {
+    /**
+     * {@return the number of sites: one fd per thread or CPU of the target, as {@link Group#sites()} counts one
+     * group per thread or CPU}
+     */
+    public int sites() {
         return fds.length;
     }
 
     /**
      * {@return what it counts, such as {@code tid 1234} or {@code cpu 0}}
      *
-     * @param index an fd's index, 0 to {@link #size()} - 1
+     * @param site an fd's index, 0 to {@link #sites()} - 1
      */
-    public String label(int index) {
-        return labels.get(index);
+    public String label(int site) {
+        return labels.get(site);
     }
 
     /**
@@ -267,14 +272,14 @@ public final class Counter implements AutoCloseable {
      * {@code PERF_EVENT_IOC_ID}: the kernel's id of one fd's event, as {@link ReadFormat#ID} and sampling records
      * report it.
      *
-     * @param index the fd's index
+     * @param site the fd's index, 0 to {@link #sites()} - 1
      * @return the id
      * @throws IllegalStateException if closed
      */
-    public synchronized long id(int index) {
+    public synchronized long id(int site) {
         requireOpen();
-        Objects.checkIndex(index, fds.length);
-        check(Syscalls.id(fds[index], idBuffer), "PERF_EVENT_IOC_ID", index);
+        Objects.checkIndex(site, fds.length);
+        check(Syscalls.id(fds[site], idBuffer), "PERF_EVENT_IOC_ID", site);
         return idBuffer.get(JAVA_LONG, 0);
     }
 
@@ -282,13 +287,13 @@ public final class Counter implements AutoCloseable {
      * The fd of one thread or CPU, for calls of the raw layer (such as {@link Syscalls#setFilter}). It stays owned by
      * the counter: do not close it.
      *
-     * @param index the fd's index
+     * @param site the fd's index, 0 to {@link #sites()} - 1
      * @return the fd
      * @throws IllegalStateException if closed
      */
-    public synchronized int fd(int index) {
+    public synchronized int fd(int site) {
         requireOpen();
-        return fds[Objects.checkIndex(index, fds.length)];
+        return fds[Objects.checkIndex(site, fds.length)];
     }
 
     /** {@return whether {@link #close()} was called} */

@@ -42,7 +42,7 @@ class ChildProcessTest {
         long faults;
         long clock;
         try (ChildProcess child = ChildProcess.prepare("/bin/true");
-                Group group = Group.open(child.target(), Options.defaults(), PAGE_FAULTS, TASK_CLOCK)) {
+                Group group = Group.open(List.of(PAGE_FAULTS, TASK_CLOCK), child.target())) {
             assertEquals(0, child.run());
             GroupReading r = group.read(group.newReading());
             faults = r.value(0);
@@ -83,8 +83,8 @@ class ChildProcessTest {
         int pages = 500;
         try (ChildProcess child = ChildProcess.prepare(workload.toString(), "fork", Integer.toString(children),
                         Integer.toString(pages));
-                Group group = Group.open(child.target(), Options.defaults().inherit(true), PAGE_FAULTS,
-                        Event.Software.PAGE_FAULTS_MIN.event())) {
+                Group group = Group.open(List.of(PAGE_FAULTS, Event.Software.PAGE_FAULTS_MIN.event()),
+                        child.target(), Options.defaults().inherit(true))) {
             assertEquals(0, child.run());
             GroupReading r = group.read(group.newReading());
             assertTrue(r.value(0) >= (long) children * pages && r.value(1) >= (long) children * pages,
