@@ -208,19 +208,35 @@ public final class Target {
 
     /**
      * The state letter of a task in {@code /proc/<tid>/stat} ({@code R}, {@code S}, {@code T}, {@code Z}...), or
-     * {@code X} (dead) when it has no {@code /proc} entry any more.
+     * {@code X} (dead) when it has no {@code /proc} entry any more, or has been reaped while the file was read.
      *
      * @throws UncheckedIOException if the file exists but cannot be read
      */
     static char taskState(int tid) {
-        try (BufferedReader reader = Files.newBufferedReader(Path.of("/proc", Integer.toString(tid), "stat"))) {
-            String line = reader.readLine();
-            return line.charAt(line.lastIndexOf(')') + 2);
+        try (BufferedReader stat = Files.newBufferedReader(Path.of("/proc", Integer.toString(tid), "stat"))) {
+            return taskState(tid, stat);
         } catch (NoSuchFileException e) {
             return 'X';
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@link #taskState(int)} from {@code /proc/<tid>/stat} opened already. A task reaped after the open makes the
+     * read fail with ESRCH ("No such process"), and its {@code /proc/<tid>} is gone: that is {@code X} too.
+     */
+    static char taskState(int tid, BufferedReader stat) throws IOException {
+        String line;
+        try {
+            line = stat.readLine();
+        } catch (IOException e) {
+            if (Files.notExists(Path.of("/proc", Integer.toString(tid)))) {
+                return 'X';
+            }
+            throw e;
+        }
+        return line.charAt(line.lastIndexOf(')') + 2);
     }
 
     Resolved resolve() {
