@@ -6,15 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Gcc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@link ChildProcess}: a command counted from its {@code exec} (compared with what {@code perf stat} counts for
@@ -104,8 +116,144 @@ class ChildProcessTest {
     @Test
     void theExitStatusIsTheCommandsOr128PlusTheSignal() throws Exception {
         assertEquals(3, run("sh", "-c", "exit 3"));
-        assertEquals(127, run("no-such-command-perf-event-java"), "the shell cannot find it");
         assertEquals(128 + 9, run("sh", "-c", "kill -9 $$"));
+    }
+
+    @Test
+    void aCommandThatCannotBeRunFailsPrepareAsProcessBuilderStartFails(@TempDir Path work) throws Exception {
+        Path notExecutable = Files.writeString(work.resolve("data.txt"), "not a program\n");
+        Path noSuchFile = work.resolve("absent");
+        Map<List<String>, String> reasons = Map.of(
+                List.of("no-such-command-perf-event-java", "arg"), "not found on PATH",
+                List.of(noSuchFile.toString()), "No such file",
+                List.of(work.toString()), "Is a directory",
+                List.of(notExecutable.toString()), "Permission denied");
+        Set<Path> channelsBefore = channelDirectories();
+        Set<ProcessHandle> childrenBefore = ProcessHandle.current().children().collect(Collectors.toSet());
+        for (Map.Entry<List<String>, String> reason : reasons.entrySet()) {
+            List<String> command = reason.getKey();
+            assertThrows(IOException.class, () -> new ProcessBuilder(command).start(), "ProcessBuilder refuses "
+                    + command + " too");
+            UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                    () -> ChildProcess.prepare(command.toArray(String[]::new)), command.toString());
+            String message = e.getCause().getMessage();
+            assertTrue(message.startsWith("Cannot run program \"" + command.get(0) + "\": ")
+                    && message.contains(reason.getValue()), message);
+        }
+        UncheckedIOException inDirectory = assertThrows(UncheckedIOException.class, () -> ChildProcess.prepare(
+                new ProcessBuilder("./absent").directory(work.toFile())));
+        assertTrue(inDirectory.getCause().getMessage().contains("(in directory \"" + work + "\")"),
+                inDirectory.getMessage());
+        assertEquals(childrenBefore, ProcessHandle.current().children().collect(Collectors.toSet()),
+                "every shell that reported was reaped");
+        assertEquals(channelsBefore, channelDirectories(), "every private FIFO directory was removed");
+    }
+
+    @Test
+    void anExecThatStillFailsAfterTheCheckKeepsTheShellsStatus127(@TempDir Path work) throws Exception {
+        Path script = Files.writeString(work.resolve("script"), "#!/no/such/interpreter\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (ChildProcess child = ChildProcess.prepare(new ProcessBuilder(script.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD));
+                Counter faults = Counter.open(PAGE_FAULTS, child.target())) {
+            assertEquals(127, child.run(), "execve fails with ENOENT for the missing interpreter");
+            assertEquals(0, faults.read(), "no exec happened, so enable_on_exec never fired");
+        }
+    }
+
+    @Test
+    void runningTwiceIsRefusedWithAMessageAboutThatMistake() throws Exception {
+        try (ChildProcess child = ChildProcess.prepare("/bin/true")) {
+            assertEquals(0, child.run());
+            IllegalStateException again = assertThrows(IllegalStateException.class, child::run);
+            assertTrue(again.getMessage().contains("already called") && again.getMessage().contains("runs its command "
+                    + "once"), again.getMessage());
+        }
+    }
+
+    @Test
+    void theCommandGetsOnlyTheStandardStreamsAndThePrivateFifosAreGoneOnceItWaits(@TempDir Path work)
+            throws Exception {
+        Path out = work.resolve("fds.txt");
+        Set<Path> channelsBefore = channelDirectories();
+        try (ChildProcess child = ChildProcess.prepare(new ProcessBuilder("sh", "-c", "ls /proc/$$/fd; true")
+                .redirectOutput(out.toFile()))) {
+            assertEquals(channelsBefore, channelDirectories(), "the FIFOs are unlinked once the shell has them open");
+            assertEquals(0, child.run());
+        }
+        assertEquals(List.of("0", "1", "2"), Files.readAllLines(out), "no descriptor of the handshake is left");
+    }
+
+    @Test
+    void aClosedChildCannotBeStartedOrCounted() {
+        ChildProcess child = ChildProcess.prepare("/bin/true");
+        child.close();
+        assertThrows(IllegalStateException.class, child::start);
+        IllegalStateException counted = assertThrows(IllegalStateException.class,
+                () -> Counter.open(PAGE_FAULTS, child.target()));
+        assertTrue(counted.getMessage().contains("closed"), counted.getMessage());
+    }
+
+    /**
+     * A JVM that prepared a command and ended without {@code close()}, by {@code kill -9} (also in a session of its
+     * own, as {@code setsid} makes it) or by returning from {@code main}, run as {@code out=$(java ...)}: within 5 s
+     * its shell must be gone without having run the command, and have released the JVM's standard output, so that
+     * the command substitution returns.
+     */
+    @ParameterizedTest(name = "{0}, setsid {1}")
+    @CsvSource({"wait, false", "wait, true", "return, false"})
+    void aShellWhoseJvmEndedWithoutCloseExitsWithoutRunningTheCommand(String how, boolean setsid,
+            @TempDir Path work) throws Exception {
+        Path marker = work.resolve("marker");
+        Path pids = work.resolve("pids");
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "out=$(\"$@\"); echo \"substituted|$out\"", "sh"));
+        if (setsid) {
+            command.add("setsid");
+        }
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", "target/classes:target/test-classes",
+                ChildProcessOrphan.class.getName(), how, marker.toString(), pids.toString()));
+        Process outer = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        int jvm = -1;
+        int shell = -1;
+        try {
+            long started = System.nanoTime();
+            while (!Files.exists(pids) && outer.isAlive() && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60)) {
+                Thread.sleep(10);
+            }
+            assertTrue(Files.exists(pids), "the child JVM prepared its command");
+            String[] both = Files.readString(pids).strip().split(" ");
+            jvm = Integer.parseInt(both[0]);
+            shell = Integer.parseInt(both[1]);
+            if (how.equals("wait")) {
+                assertEquals(0, io.github.perfevent.sys.Syscalls.kill(jvm, io.github.perfevent.sys.Syscalls.SIGKILL));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Target.ended(jvm) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(Target.ended(jvm), "the child JVM ended");
+            assertTrue(outer.waitFor(5, TimeUnit.SECONDS), "out=$(java ...) returned within 5 s of the JVM's end");
+            assertTrue(Target.ended(shell), "the shell " + shell + " is gone (state " + Target.taskState(shell) + ")");
+            assertEquals("substituted|", new String(outer.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                    .strip());
+            assertFalse(Files.exists(marker), "the command never ran after its JVM had died");
+        } finally {
+            outer.destroyForcibly();
+            for (int pid : new int[] {jvm, shell}) {
+                if (pid > 0) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        }
+    }
+
+    /** The private directories of ChildProcess in the temporary directory. */
+    private static Set<Path> channelDirectories() throws IOException {
+        try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("perf-event-child-"))
+                    .collect(Collectors.toSet());
+        }
     }
 
     private static int run(String... command) throws Exception {
@@ -132,7 +280,7 @@ class ChildProcessTest {
     void theLifecycleIsEnforcedAndCloseLeavesNoProcess() throws Exception {
         ChildProcess child = ChildProcess.prepare("/bin/true");
         int pid = child.pid();
-        assertTrue(Files.exists(Path.of("/proc", Integer.toString(pid))), "stopped, waiting");
+        assertTrue(Files.exists(Path.of("/proc", Integer.toString(pid))), "waiting");
         assertThrows(IllegalStateException.class, child::waitFor, "never started: would wait for ever");
         child.close();
         assertFalse(Files.exists(Path.of("/proc", Integer.toString(pid))), "killed and reaped by close()");
@@ -149,12 +297,12 @@ class ChildProcessTest {
     }
 
     @Test
-    void aChildKilledBeforeStartIsNotSignalledAgainAndReportsItsDeath() throws Exception {
+    void aChildKilledBeforeStartReportsItsDeath() throws Exception {
         try (ChildProcess child = ChildProcess.prepare("/bin/true");
                 Counter faults = Counter.open(PAGE_FAULTS, child.target())) {
             assertEquals(0, io.github.perfevent.sys.Syscalls.kill(child.pid(), io.github.perfevent.sys.Syscalls.SIGKILL));
-            assertEquals(128 + 9, child.process().waitFor(), "killed while stopped, and reaped");
-            child.start(); // its pid may belong to another process now: nothing is sent
+            assertEquals(128 + 9, child.process().waitFor(), "killed while waiting, and reaped");
+            child.start(); // its pid may belong to another process now: start() only writes to the FIFO
             assertEquals(128 + 9, child.waitFor());
             assertEquals(0, faults.read(), "it never reached its exec");
         }
