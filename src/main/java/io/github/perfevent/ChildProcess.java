@@ -152,7 +152,7 @@ public final class ChildProcess implements AutoCloseable {
             String answer;
             try (Fifo status = Fifo.create(channel.resolve("status"))) {
                 process = startShell(builder, command, channel);
-                answer = awaitAnswer(status, process, command);
+                answer = awaitAnswer(status, process, command, ANSWER_TIMEOUT_NANOS);
             }
             if (!answer.equals("ready")) {
                 throw cannotRun(builder, command, answer);
@@ -210,9 +210,9 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** Waits for the shell's one-line report, while the shell lives, for at most 30 s. */
-    private static String awaitAnswer(Fifo status, Process process, List<String> command) {
-        long deadline = System.nanoTime() + ANSWER_TIMEOUT_NANOS;
+    /** Waits for the shell's one-line report on {@code status}, while the shell lives, for at most {@code timeoutNanos}. */
+    static String awaitAnswer(Fifo status, Process process, List<String> command, long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
         while (true) {
             String answer = status.readLine(ANSWER_POLL_MILLIS);
             if (answer != null) {
@@ -230,7 +230,8 @@ public final class ChildProcess implements AutoCloseable {
                 throw new IllegalStateException("interrupted while starting " + command);
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("/bin/sh did not report within 30 s before running " + command);
+                throw new IllegalStateException("/bin/sh did not report within "
+                        + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms before running " + command);
             }
         }
     }

@@ -248,6 +248,37 @@ class ChildProcessTest {
         }
     }
 
+    @Test
+    void prepareNeverWaitsForeverForTheShellsReport(@TempDir Path work) throws Exception {
+        List<String> command = List.of("/bin/true");
+        try (Fifo status = Fifo.create(work.resolve("status"))) {
+            Process silent = new ProcessBuilder("true").start();
+            IllegalStateException ended = assertThrows(IllegalStateException.class,
+                    () -> ChildProcess.awaitAnswer(status, silent, command, TimeUnit.SECONDS.toNanos(30)));
+            assertTrue(ended.getMessage().contains("exited with status 0 before running"), ended.getMessage());
+
+            Process reportsThenEnds = new ProcessBuilder("sh", "-c", "echo ready >\"$0\"", status.path().toString())
+                    .start();
+            reportsThenEnds.waitFor();
+            assertEquals("ready", ChildProcess.awaitAnswer(status, reportsThenEnds, command, 0),
+                    "a report written just before the shell ended still counts");
+
+            Process slow = new ProcessBuilder("sleep", "10").start();
+            try {
+                IllegalStateException late = assertThrows(IllegalStateException.class,
+                        () -> ChildProcess.awaitAnswer(status, slow, command, TimeUnit.MILLISECONDS.toNanos(100)));
+                assertTrue(late.getMessage().contains("did not report within 100 ms"), late.getMessage());
+                Thread.currentThread().interrupt();
+                IllegalStateException interrupted = assertThrows(IllegalStateException.class,
+                        () -> ChildProcess.awaitAnswer(status, slow, command, TimeUnit.SECONDS.toNanos(30)));
+                assertTrue(Thread.interrupted(), "the interrupt is kept");
+                assertTrue(interrupted.getMessage().contains("interrupted"), interrupted.getMessage());
+            } finally {
+                slow.destroyForcibly().waitFor();
+            }
+        }
+    }
+
     /** The private directories of ChildProcess in the temporary directory. */
     private static Set<Path> channelDirectories() throws IOException {
         try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
