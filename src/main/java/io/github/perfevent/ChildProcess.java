@@ -214,15 +214,12 @@ public final class ChildProcess implements AutoCloseable {
     static String awaitAnswer(Fifo status, Process process, List<String> command, long timeoutNanos) {
         long deadline = System.nanoTime() + timeoutNanos;
         while (true) {
-            String answer = status.readLine(ANSWER_POLL_MILLIS);
+            boolean ended = !process.isAlive(); // asked first: a report written before the end is read below
+            String answer = status.readLine(ended ? 0 : ANSWER_POLL_MILLIS);
             if (answer != null) {
                 return answer;
             }
-            if (!process.isAlive()) {
-                answer = status.readLine(0); // it may have reported just before it ended
-                if (answer != null) {
-                    return answer;
-                }
+            if (ended) {
                 throw new IllegalStateException("/bin/sh exited with status " + process.exitValue()
                         + " before running " + command);
             }

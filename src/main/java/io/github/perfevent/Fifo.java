@@ -51,19 +51,17 @@ final class Fifo implements AutoCloseable {
     private static final long POLL_EVENTS_OFFSET =
             Syscalls.POLLFD.byteOffset(MemoryLayout.PathElement.groupElement("events"));
 
+    /** How many bytes {@link #readLine} reads at once. */
+    private static final int READ_SIZE = 64;
+
     private final Path path;
     private final int fd;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment pollFd;
-    private final MemorySegment buffer;
     private final StringBuilder pending = new StringBuilder();
     private boolean closed;
 
     private Fifo(Path path, int fd) {
         this.path = path;
         this.fd = fd;
-        this.pollFd = arena.allocate(Syscalls.POLLFD);
-        this.buffer = arena.allocate(64);
     }
 
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
@@ -114,8 +112,8 @@ final class Fifo implements AutoCloseable {
      */
     void write(byte b) {
         requireOpen();
-        buffer.set(JAVA_BYTE, 0, b);
         try (Arena call = Arena.ofConfined()) {
+            MemorySegment buffer = call.allocateFrom(JAVA_BYTE, b);
             MemorySegment callState = call.allocate(CALL_STATE_LAYOUT);
             long written;
             try {
@@ -133,26 +131,30 @@ final class Fifo implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeoutMillis} for a complete line ({@code '\n'}-terminated, UTF-8) written by the other
-     * end, reading what has arrived.
+     * Waits up to {@code timeoutMillis} for a complete line ({@code '\n'}-terminated ASCII, as the shell writes)
+     * written by the other end, reading what has arrived.
      *
      * @return the line without its {@code '\n'}, or {@code null} if no complete line has arrived in that time
      * @throws PerfEventException with the errno of {@code poll} or {@code read}
      */
     String readLine(int timeoutMillis) {
         requireOpen();
-        pollFd.set(JAVA_INT, POLL_FD_OFFSET, fd);
-        pollFd.set(JAVA_SHORT, POLL_EVENTS_OFFSET, Syscalls.POLLIN);
-        int ready = Syscalls.poll(pollFd, 1, timeoutMillis);
-        if (ready < 0) {
-            throw new PerfEventException(-ready, "poll(" + path + ")", "cannot wait for the shell's answer");
-        }
-        if (ready > 0) {
-            long count = Syscalls.read(fd, buffer);
-            if (count < 0) {
-                throw new PerfEventException((int) -count, "read(" + path + ")", "cannot read the shell's answer");
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment pollFd = call.allocate(Syscalls.POLLFD);
+            pollFd.set(JAVA_INT, POLL_FD_OFFSET, fd);
+            pollFd.set(JAVA_SHORT, POLL_EVENTS_OFFSET, Syscalls.POLLIN);
+            int ready = Syscalls.poll(pollFd, 1, timeoutMillis);
+            if (ready < 0) {
+                throw new PerfEventException(-ready, "poll(" + path + ")", "cannot wait for the shell's answer");
             }
-            pending.append(new String(buffer.asSlice(0, count).toArray(JAVA_BYTE), StandardCharsets.UTF_8));
+            if (ready > 0) {
+                MemorySegment buffer = call.allocate(READ_SIZE);
+                long count = Syscalls.read(fd, buffer);
+                if (count < 0) {
+                    throw new PerfEventException((int) -count, "read(" + path + ")", "cannot read the shell's answer");
+                }
+                pending.append(new String(buffer.asSlice(0, count).toArray(JAVA_BYTE), StandardCharsets.US_ASCII));
+            }
         }
         int end = pending.indexOf("\n");
         if (end < 0) {
@@ -177,6 +179,5 @@ final class Fifo implements AutoCloseable {
         }
         closed = true;
         Syscalls.close(fd);
-        arena.close();
     }
 }

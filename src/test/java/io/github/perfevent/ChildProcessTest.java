@@ -257,6 +257,12 @@ class ChildProcessTest {
                     () -> ChildProcess.awaitAnswer(status, silent, command, TimeUnit.SECONDS.toNanos(30)));
             assertTrue(ended.getMessage().contains("exited with status 0 before running"), ended.getMessage());
 
+            Process reportsLate = new ProcessBuilder("sh", "-c", "sleep 0.2; echo ready >\"$0\"",
+                    status.path().toString()).start();
+            assertEquals("ready", ChildProcess.awaitAnswer(status, reportsLate, command, TimeUnit.SECONDS.toNanos(30)),
+                    "a report that takes several polls arrives before the deadline");
+            reportsLate.waitFor();
+
             Process reportsThenEnds = new ProcessBuilder("sh", "-c", "echo ready >\"$0\"", status.path().toString())
                     .start();
             reportsThenEnds.waitFor();
@@ -279,6 +285,26 @@ class ChildProcessTest {
         }
     }
 
+    @Test
+    void noDescriptorOfTheHandshakeIsLeftInThisJvmWhateverHappens(@TempDir Path work) throws Exception {
+        Set<Path> channelsBefore = channelDirectories();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "perf-event-child-");
+        try (ChildProcess child = ChildProcess.prepare("/bin/true")) {
+            assertEquals(1, FifoTest.descriptorsOf(tmp).size(), "only the write end of the shell's FIFO, until start()");
+            assertEquals(0, child.run());
+            assertEquals(List.of(), FifoTest.descriptorsOf(tmp), "start() closes it");
+        }
+        ChildProcess.prepare("/bin/true").close();
+        assertEquals(List.of(), FifoTest.descriptorsOf(tmp), "close() closes it");
+        assertThrows(UncheckedIOException.class, () -> ChildProcess.prepare("no-such-command-perf-event-java"));
+        assertEquals(List.of(), FifoTest.descriptorsOf(tmp), "a command that cannot run leaves none");
+        UncheckedIOException noShell = assertThrows(UncheckedIOException.class, () -> ChildProcess.prepare(
+                new ProcessBuilder("/bin/true").directory(work.resolve("absent").toFile())));
+        assertTrue(noShell.getMessage().contains("cannot start /bin/sh"), noShell.getMessage());
+        assertEquals(List.of(), FifoTest.descriptorsOf(tmp), "a shell that cannot start leaves none");
+        assertEquals(channelsBefore, channelDirectories(), "and no directory");
+    }
+
     /** The private directories of ChildProcess in the temporary directory. */
     private static Set<Path> channelDirectories() throws IOException {
         try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
@@ -296,15 +322,23 @@ class ChildProcessTest {
 
     @Test
     void theBuildersDirectoryEnvironmentAndRedirectsAreKept(@TempDir Path work) throws Exception {
+        Set<String> setByTheShell = Set.of("PATH", "PWD", "OLDPWD", "SHLVL", "IFS", "PS1", "PS2", "PS4", "OPTIND",
+                "PPID", "_");
+        String removed = System.getenv().keySet().stream().filter(k -> k.matches("[A-Za-z_][A-Za-z0-9_]*"))
+                .filter(k -> !setByTheShell.contains(k)).findFirst().orElse(null);
+        Assumptions.assumeTrue(removed != null, "skipped: this JVM has no environment variable the shell leaves alone");
         Path out = work.resolve("out.txt");
-        ProcessBuilder builder = new ProcessBuilder("sh", "-c", "echo \"$GREETING from $(pwd)\"")
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c",
+                "echo \"$GREETING from $(pwd)${" + removed + "+, and " + removed + " is set}\"")
                 .directory(work.toFile()).redirectOutput(out.toFile());
         builder.environment().put("GREETING", "hello");
+        builder.environment().remove(removed);
         try (ChildProcess child = ChildProcess.prepare(builder)) {
-            assertEquals(List.of("sh", "-c", "echo \"$GREETING from $(pwd)\""), child.command());
+            assertEquals(builder.command(), child.command());
             assertEquals(0, child.run());
         }
-        assertEquals("hello from " + work.toRealPath(), Files.readString(out).strip());
+        assertEquals("hello from " + work.toRealPath(), Files.readString(out).strip(),
+                "the builder's environment, without " + removed + " which this JVM has");
     }
 
     @Test
