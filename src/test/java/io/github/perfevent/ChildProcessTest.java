@@ -347,7 +347,9 @@ class ChildProcessTest {
         int pid = child.pid();
         assertTrue(Files.exists(Path.of("/proc", Integer.toString(pid))), "waiting");
         assertThrows(IllegalStateException.class, child::waitFor, "never started: would wait for ever");
+        Thread.currentThread().interrupt();
         child.close();
+        assertTrue(Thread.interrupted(), "close() waits for the reaping through an interrupt, and keeps the interrupt");
         assertFalse(Files.exists(Path.of("/proc", Integer.toString(pid))), "killed and reaped by close()");
         child.close();
 

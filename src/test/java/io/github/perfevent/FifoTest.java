@@ -76,6 +76,8 @@ class FifoTest {
             writer.waitFor();
             assertEquals("second", fifo.readLine(0), "the second line came in the same read and was kept");
             assertNull(fifo.readLine(0));
+            fifo.write((byte) '\n');
+            assertEquals("", fifo.readLine(10_000), "an empty line is a line");
         }
     }
 

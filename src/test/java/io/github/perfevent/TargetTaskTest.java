@@ -1,6 +1,7 @@
 package io.github.perfevent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,7 @@ class TargetTaskTest {
         IOException e = assertThrows(IOException.class, () -> Target.taskState(self, failing));
         assertEquals("injected read failure", e.getMessage());
         assertEquals('R', Target.taskState((int) Syscalls.gettid()), "the calling thread runs");
+        assertFalse(Target.ended(Syscalls.gettid()));
     }
 
     @Test
