@@ -345,6 +345,7 @@ class ChildProcessTest {
     void theLifecycleIsEnforcedAndCloseLeavesNoProcess() throws Exception {
         ChildProcess child = ChildProcess.prepare("/bin/true");
         int pid = child.pid();
+        assertEquals("ChildProcess[pid " + pid + ", [/bin/true]]", child.toString());
         assertTrue(Files.exists(Path.of("/proc", Integer.toString(pid))), "waiting");
         assertThrows(IllegalStateException.class, child::waitFor, "never started: would wait for ever");
         Thread.currentThread().interrupt();

@@ -51,6 +51,8 @@ class TargetTaskTest {
         assertEquals("injected read failure", e.getMessage());
         assertEquals('R', Target.taskState((int) Syscalls.gettid()), "the calling thread runs");
         assertFalse(Target.ended(Syscalls.gettid()));
+        assertEquals('X', Target.taskState(Integer.MAX_VALUE), "beyond any pid_max: no /proc entry, so dead");
+        assertTrue(Target.ended(Integer.MAX_VALUE));
     }
 
     @Test
@@ -111,6 +113,16 @@ class TargetTaskTest {
             real.join();
             imitator.join();
         }
+    }
+
+    @Test
+    void idsMustBePositiveAndTheTargetSaysWhatItIs() {
+        assertThrows(IllegalArgumentException.class, () -> Target.tid(0));
+        assertThrows(IllegalArgumentException.class, () -> Target.process(0));
+        assertEquals("Target[tid 1]", Target.tid(1).toString());
+        assertEquals("Target[pid 1, every thread]", Target.process(1).toString());
+        assertEquals("Target[current thread]", Target.currentThread().toString());
+        assertEquals("thread", assertThrows(NullPointerException.class, () -> Target.thread(null)).getMessage());
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
