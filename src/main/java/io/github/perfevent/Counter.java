@@ -97,12 +97,14 @@ public final class Counter implements AutoCloseable {
      * @param target whom to count
      * @param options how to count
      * @return the counter, disabled (a child process's counter enables itself at the command's {@code exec})
+     * @throws NullPointerException if an argument is {@code null} (the message names it)
      * @throws PerfEventException when the kernel refuses any of the fds (those already opened are closed); the
      *     hint says why
      * @throws IllegalStateException for a virtual thread, or a child process that has already started
      */
     public static Counter open(Event event, Target target, Options options) {
         Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(target, "target");
         Objects.requireNonNull(options, "options");
         ChildProcess child = target.childProcess();
         if (child == null) {
@@ -162,18 +164,21 @@ public final class Counter implements AutoCloseable {
         return options;
     }
 
-    /** {@return the number of fds: one per thread or CPU of the target} */
-    public int size() {
+    /**
+     * {@return the number of sites: one fd per thread or CPU of the target, as {@link Group#sites()} counts one
+     * group per thread or CPU}
+     */
+    public int sites() {
         return fds.length;
     }
 
     /**
      * {@return what it counts, such as {@code tid 1234} or {@code cpu 0}}
      *
-     * @param index an fd's index, 0 to {@link #size()} - 1
+     * @param site an fd's index, 0 to {@link #sites()} - 1
      */
-    public String label(int index) {
-        return labels.get(index);
+    public String label(int site) {
+        return labels.get(site);
     }
 
     /**
@@ -271,18 +276,18 @@ public final class Counter implements AutoCloseable {
     /**
      * Reads one fd (one thread or CPU, see {@link #label}) into {@code into}.
      *
-     * @param index the fd's index
+     * @param site the fd's index, 0 to {@link #sites()} - 1
      * @param into the holder to fill
      * @return {@code into}
      * @throws IllegalStateException if closed
      */
-    public Reading read(int index, Reading into) {
-        Objects.checkIndex(index, fds.length);
+    public Reading read(int site, Reading into) {
+        Objects.checkIndex(site, fds.length);
         Objects.requireNonNull(into, "into");
         enter();
         try {
             layout.begin(into);
-            readInto(index);
+            readInto(site);
             layout.accumulate(buffer, into);
             return into;
         } finally {
@@ -294,15 +299,15 @@ public final class Counter implements AutoCloseable {
      * {@code PERF_EVENT_IOC_ID}: the kernel's id of one fd's event, as {@link ReadFormat#ID} and sampling records
      * report it.
      *
-     * @param index the fd's index
+     * @param site the fd's site, 0 to {@link #sites()} - 1
      * @return the id
      * @throws IllegalStateException if closed
      */
-    public long id(int index) {
-        Objects.checkIndex(index, fds.length);
+    public long id(int site) {
+        Objects.checkIndex(site, fds.length);
         enter();
         try {
-            check(Syscalls.id(fds[index], idBuffer), "PERF_EVENT_IOC_ID", index);
+            check(Syscalls.id(fds[site], idBuffer), "PERF_EVENT_IOC_ID", site);
             return idBuffer.get(JAVA_LONG, 0);
         } finally {
             guard.exit();
@@ -313,16 +318,16 @@ public final class Counter implements AutoCloseable {
      * The fd of one thread or CPU, for calls of the raw layer (such as {@link Syscalls#setFilter}). It stays owned by
      * the counter: do not close it.
      *
-     * @param index the fd's index
+     * @param site the fd's site, 0 to {@link #sites()} - 1
      * @return the fd
      * @throws IllegalStateException if closed
      */
-    public int fd(int index) {
-        Objects.checkIndex(index, fds.length);
+    public int fd(int site) {
+        Objects.checkIndex(site, fds.length);
         if (guard.isClosed()) {
             throw closedException();
         }
-        return fds[index];
+        return fds[site];
     }
 
     /** {@return whether {@link #close()} was called} */
@@ -347,22 +352,22 @@ public final class Counter implements AutoCloseable {
         }
     }
 
-    private void readInto(int index) {
-        long bytes = Syscalls.read(fds[index], buffer);
+    private void readInto(int site) {
+        long bytes = Syscalls.read(fds[site], buffer);
         if (bytes != buffer.byteSize()) {
             if (bytes < 0) {
-                throw ErrorHints.fdFailed((int) -bytes, "read(" + fds[index] + ") of " + event + " for "
-                        + labels.get(index), fds[index], "counter");
+                throw ErrorHints.fdFailed((int) -bytes, "read(" + fds[site] + ") of " + event + " for "
+                        + labels.get(site), fds[site], "counter");
             }
             throw new IllegalStateException("read of " + event + " returned " + bytes + " bytes; the read format has "
                     + buffer.byteSize());
         }
     }
 
-    private void check(int result, String ioctl, int index) {
+    private void check(int result, String ioctl, int site) {
         if (result < 0) {
-            throw ErrorHints.fdFailed(-result, ioctl + " on fd " + fds[index] + " of " + event + " for "
-                    + labels.get(index), fds[index], "counter");
+            throw ErrorHints.fdFailed(-result, ioctl + " on fd " + fds[site] + " of " + event + " for "
+                    + labels.get(site), fds[site], "counter");
         }
     }
 

@@ -24,8 +24,8 @@ import java.util.Objects;
  * {@code PERF_IOC_FLAG_GROUP}.
  *
  * <pre>{@code
- * try (Group group = Group.open(Target.currentThread(), Options.defaults(),
- *         Event.parse("task-clock"), Event.parse("page-faults"), Event.parse("context-switches"))) {
+ * try (Group group = Group.open(List.of(Event.parse("task-clock"), Event.parse("page-faults"),
+ *         Event.parse("context-switches")))) {                         // this thread
  *     GroupReading reading = group.newReading();
  *     group.enable();
  *     work();
@@ -70,38 +70,60 @@ public final class Group implements AutoCloseable {
     }
 
     /**
-     * Opens a group of {@code events} (the first leads) on {@code target}.
+     * Opens a group of {@code events} (the first leads) on the calling thread with default options.
      *
-     * @param target whom to count
-     * @param options how to count, for every member
-     * @param events the members, at least one
-     * @return the group, disabled (a child process's group enables itself at the command's {@code exec})
-     * @throws PerfEventException when the kernel refuses a member (every fd already opened is closed)
-     */
-    public static Group open(Target target, Options options, Event... events) {
-        return open(target, options, List.of(events));
-    }
-
-    /**
-     * Opens a group of {@code events} (the first leads) on {@code target}.
-     *
-     * @param target whom to count
-     * @param options how to count, for every member
      * @param events the members, at least one
      * @return the group, disabled
      * @throws PerfEventException when the kernel refuses a member (every fd already opened is closed)
+     * @throws IllegalStateException on a virtual thread (see {@link Target})
      */
-    public static Group open(Target target, Options options, List<Event> events) {
-        List<Event> members = List.copyOf(events);
+    public static Group open(List<Event> events) {
+        return open(events, Target.currentThread(), Options.defaults());
+    }
+
+    /**
+     * Opens a group of {@code events} (the first leads) on {@code target} with default options.
+     *
+     * @param events the members, at least one
+     * @param target whom to count
+     * @return the group, disabled (a child process's group enables itself at the command's {@code exec})
+     * @throws PerfEventException when the kernel refuses a member (every fd already opened is closed)
+     */
+    public static Group open(List<Event> events, Target target) {
+        return open(events, target, Options.defaults());
+    }
+
+    /**
+     * Opens a group of {@code events} (the first leads) on {@code target}: one group per thread or CPU the target
+     * covers. The argument order is {@link Counter#open(Event, Target, Options)}'s.
+     *
+     * @param events the members, at least one
+     * @param target whom to count
+     * @param options how to count, for every member
+     * @return the group, disabled (a child process's group enables itself at the command's {@code exec})
+     * @throws NullPointerException if an argument or an event is {@code null} (the message names it)
+     * @throws IllegalArgumentException if {@code events} is empty
+     * @throws PerfEventException when the kernel refuses a member (every fd already opened is closed); the hint
+     *     says why
+     * @throws IllegalStateException for a virtual thread, or a child process that has already started
+     */
+    public static Group open(List<Event> events, Target target, Options options) {
+        Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(options, "options");
+        List<Event> members = new ArrayList<>(events.size());
+        for (Event event : events) {
+            members.add(Objects.requireNonNull(event, () -> "events[" + members.size() + "]"));
+        }
         if (members.isEmpty()) {
             throw new IllegalArgumentException("a group needs at least one event");
         }
         ChildProcess child = target.childProcess();
         if (child == null) {
-            return openOn(target, options, members);
+            return openOn(target, options, List.copyOf(members));
         }
         synchronized (child) { // ChildProcess.start() waits for the open: the group must see the exec
-            return openOn(target, options, members);
+            return openOn(target, options, List.copyOf(members));
         }
     }
 

@@ -18,8 +18,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -57,6 +60,19 @@ public final class Target {
 
     private static final Pattern THREAD_DUMP_LINE = Pattern.compile("\" #(\\d+) \\[(\\d+)\\] (?:daemon )?prio=");
 
+    /** The tid of a thread id that a thread dump gives two different tids. */
+    private static final int AMBIGUOUS = -1;
+
+    /**
+     * The OS tids of the platform threads in the latest thread dump, by {@link Thread#threadId()}. A thread id is
+     * never given to another thread and a platform thread keeps its OS thread for life, so an entry stays true
+     * while its thread is alive ({@link #tidOf} asks {@link Thread#isAlive()} first). Keyed by id, it holds no
+     * {@link Thread}; each new dump replaces it, so it never grows beyond the threads alive at the latest dump.
+     */
+    private static volatile Map<Long, Integer> dumpedTids = Map.of();
+
+    private static final AtomicInteger THREAD_DUMPS = new AtomicInteger();
+
     private final Kind kind;
     private final long id;
     private final Thread thread;
@@ -77,15 +93,24 @@ public final class Target {
     }
 
     /**
-     * The OS thread behind a started, live platform {@link Thread} of this JVM. For the calling thread this is
-     * {@code gettid()}; for another one the tid is found in the JVM's thread dump (the {@code Thread.print}
-     * diagnostic command, which pairs each {@link Thread#threadId()} with its OS id), once, when the counter opens.
+     * The OS thread behind a started, live platform {@link Thread} of this JVM, looked up when the counter opens.
+     * For the calling thread this is {@code gettid()}. For another one the tid is found in the JVM's thread dump
+     * (the {@code Thread.print} diagnostic command, which pairs each {@link Thread#threadId()} with its OS id).
+     *
+     * <p><b>Cost.</b> A thread dump stops the JVM at a safepoint and formats every thread's stack: measured about
+     * 6 to 40 ms with 200 threads on 2 busy vCPUs, and the first one in a JVM also starts the platform MBean server
+     * (0.5 to 1.2 s). One dump gives every live platform thread's tid, and they are kept (by thread id, holding no
+     * {@link Thread}): opening on a thread that was alive at the latest dump takes no new dump, only a thread
+     * started since then does. The calling thread never needs one. To pay the first cost early, open on a thread
+     * at start-up; to avoid it, count from the thread itself ({@link #currentThread()}) or pass its
+     * {@link #tid(int)}.
      *
      * @param thread a platform thread
      * @return the target
+     * @throws NullPointerException if {@code thread} is {@code null}
      */
     public static Target thread(Thread thread) {
-        return new Target(Kind.THREAD, 0, Objects.requireNonNull(thread), null, null);
+        return new Target(Kind.THREAD, 0, Objects.requireNonNull(thread, "thread"), null, null);
     }
 
     /**
@@ -208,19 +233,35 @@ public final class Target {
 
     /**
      * The state letter of a task in {@code /proc/<tid>/stat} ({@code R}, {@code S}, {@code T}, {@code Z}...), or
-     * {@code X} (dead) when it has no {@code /proc} entry any more.
+     * {@code X} (dead) when it has no {@code /proc} entry any more, or has been reaped while the file was read.
      *
      * @throws UncheckedIOException if the file exists but cannot be read
      */
     static char taskState(int tid) {
-        try (BufferedReader reader = Files.newBufferedReader(Path.of("/proc", Integer.toString(tid), "stat"))) {
-            String line = reader.readLine();
-            return line.charAt(line.lastIndexOf(')') + 2);
+        try (BufferedReader stat = Files.newBufferedReader(Path.of("/proc", Integer.toString(tid), "stat"))) {
+            return taskState(tid, stat);
         } catch (NoSuchFileException e) {
             return 'X';
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@link #taskState(int)} from {@code /proc/<tid>/stat} opened already. A task reaped after the open makes the
+     * read fail with ESRCH ("No such process"), and its {@code /proc/<tid>} is gone: that is {@code X} too.
+     */
+    static char taskState(int tid, BufferedReader stat) throws IOException {
+        String line;
+        try {
+            line = stat.readLine();
+        } catch (IOException e) {
+            if (Files.notExists(Path.of("/proc", Integer.toString(tid)))) {
+                return 'X';
+            }
+            throw e;
+        }
+        return line.charAt(line.lastIndexOf(')') + 2);
     }
 
     Resolved resolve() {
@@ -275,7 +316,10 @@ public final class Target {
         }
     }
 
-    /** The OS tid of a live platform thread of this JVM. */
+    /**
+     * The OS tid of a live platform thread of this JVM: {@code gettid()} for the calling thread; for another one, the
+     * tid from the latest thread dump, and a new dump only when that one does not list the thread.
+     */
     static int tidOf(Thread t) {
         requirePlatform(t);
         if (t == Thread.currentThread()) {
@@ -284,34 +328,51 @@ public final class Target {
         if (!t.isAlive()) {
             throw new IllegalStateException(t + " is not running (not started, or terminated): it has no OS thread");
         }
+        Integer tid = dumpedTids.get(t.threadId());
+        if (tid == null) {
+            dumpedTids = tidsOfThreadDump(t);
+            tid = dumpedTids.get(t.threadId());
+            if (tid == null) {
+                throw new IllegalStateException("the JVM's thread dump does not list " + t
+                        + " (it may have just ended); use Target.tid");
+            }
+        }
+        if (tid == AMBIGUOUS) {
+            throw new IllegalStateException("the thread dump names two OS threads for " + t
+                    + " (a thread name imitates the dump format); use Target.tid");
+        }
+        return tid;
+    }
+
+    /**
+     * Every platform thread's OS tid in a new {@code Thread.print} dump, by {@link Thread#threadId()} ("#id [tid]" in
+     * each thread's header line); {@link #AMBIGUOUS} for an id that two lines give different tids.
+     */
+    private static Map<Long, Integer> tidsOfThreadDump(Thread wanted) {
         String dump;
         try {
             dump = (String) ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "threadPrint",
                     new Object[] {new String[0]}, new String[] {String[].class.getName()});
         } catch (JMException e) {
-            throw new IllegalStateException("cannot find the OS thread of " + t
+            throw new IllegalStateException("cannot find the OS thread of " + wanted
                     + ": the Thread.print diagnostic command failed (" + e + "); use Target.tid", e);
         }
-        int found = -1;
+        THREAD_DUMPS.incrementAndGet();
+        Map<Long, Integer> tids = new HashMap<>();
         for (String line : dump.split("\n")) {
             Matcher m = THREAD_DUMP_LINE.matcher(line);
             while (m.find()) {
-                if (Long.parseLong(m.group(1)) == t.threadId()) {
-                    int tid = Integer.parseInt(m.group(2));
-                    if (found >= 0 && found != tid) {
-                        throw new IllegalStateException("the thread dump names two OS threads for " + t
-                                + " (a thread name imitates the dump format); use Target.tid");
-                    }
-                    found = tid;
-                }
+                int tid = Integer.parseInt(m.group(2));
+                tids.merge(Long.parseLong(m.group(1)), tid, (known, other) -> known.equals(other) ? known : AMBIGUOUS);
             }
         }
-        if (found < 0) {
-            throw new IllegalStateException("the JVM's thread dump does not list " + t
-                    + " (it may have just ended); use Target.tid");
-        }
-        return found;
+        return Map.copyOf(tids);
+    }
+
+    /** {@return how many thread dumps {@link #tidOf} has taken in this JVM} */
+    static int threadDumps() {
+        return THREAD_DUMPS.get();
     }
 
     /** The tids of {@code /proc/<pid>/task}, the main thread first. */

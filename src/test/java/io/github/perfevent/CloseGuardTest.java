@@ -97,7 +97,7 @@ class CloseGuardTest {
     void concurrentReadersOfOneCounterEachGetTheirOwnFdsReading() throws Exception {
         try (Counter counter = Counter.open(Event.Software.TASK_CLOCK.event(), Target.allCpus(),
                 Options.defaults().readFormat(EnumSet.of(ReadFormat.ID)))) {
-            Assumptions.assumeTrue(counter.size() >= 2, "needs two online CPUs; this machine has one");
+            Assumptions.assumeTrue(counter.sites() >= 2, "needs two online CPUs; this machine has one");
             counter.enable();
             long[] ids = {counter.id(0), counter.id(1)};
             AtomicReference<String> failure = new AtomicReference<>();

@@ -140,8 +140,8 @@ class CounterTest {
         long self = ProcessHandle.current().pid();
         try (Counter clock = Counter.open(TASK_CLOCK, Target.process(self));
                 Counter mine = Counter.open(TASK_CLOCK)) {
-            assertTrue(clock.size() > 1, "a JVM has many threads: " + clock.size());
-            for (int i = 0; i < clock.size(); i++) {
+            assertTrue(clock.sites() > 1, "a JVM has many threads: " + clock.sites());
+            for (int i = 0; i < clock.sites(); i++) {
                 String tid = clock.label(i).substring("tid ".length());
                 assertTrue(Files.isDirectory(Path.of("/proc/self/task", tid)) || !clock.label(i).isEmpty());
             }
@@ -151,10 +151,10 @@ class CounterTest {
             mine.disable();
             clock.disable();
             Reading all = clock.read(new Reading());
-            assertEquals(clock.size(), all.sources());
+            assertEquals(clock.sites(), all.sources());
             long sumOfEach = 0;
             Reading one = new Reading();
-            for (int i = 0; i < clock.size(); i++) {
+            for (int i = 0; i < clock.sites(); i++) {
                 sumOfEach += clock.read(i, one).value();
             }
             assertEquals(all.value(), sumOfEach, "the sum is the sum of each thread's count");
@@ -166,13 +166,13 @@ class CounterTest {
     void everyOnlineCpuGetsItsOwnFd() throws Exception {
         List<Integer> cpus = Target.parseCpuList(Files.readAllLines(Path.of("/sys/devices/system/cpu/online")).get(0));
         try (Counter clock = Counter.open(Event.Software.CPU_CLOCK.event(), Target.allCpus())) {
-            assertEquals(cpus.size(), clock.size());
+            assertEquals(cpus.size(), clock.sites());
             clock.enable();
             Thread.sleep(20);
             clock.disable();
             Reading each = new Reading();
             List<String> labels = new ArrayList<>();
-            for (int i = 0; i < clock.size(); i++) {
+            for (int i = 0; i < clock.sites(); i++) {
                 labels.add(clock.label(i));
                 assertTrue(clock.read(i, each).value() > 0, "cpu-clock ticks on " + clock.label(i));
             }
@@ -216,7 +216,7 @@ class CounterTest {
     @Test
     void everyFdIsCloseOnExec() throws Exception {
         try (Counter counter = Counter.open(TASK_CLOCK);
-                Group group = Group.open(Target.currentThread(), Options.defaults(), PAGE_FAULTS, TASK_CLOCK)) {
+                Group group = Group.open(List.of(PAGE_FAULTS, TASK_CLOCK))) {
             for (int fd : new int[] {counter.fd(0), group.fd(0, 0), group.fd(0, 1)}) {
                 String flags = Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd)).stream()
                         .filter(l -> l.startsWith("flags:")).findFirst().orElseThrow();

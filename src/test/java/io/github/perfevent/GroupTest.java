@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Fixtures;
 import io.github.perfevent.sys.Tracefs;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -27,7 +28,7 @@ class GroupTest {
 
     /** Three events of the software PMU (a group of one PMU starts at once, see ENVIRONMENT.md). */
     private static Group threeSoftwareEvents(Target target, Options options) {
-        return Group.open(target, options, PAGE_FAULTS, MINOR_FAULTS, CONTEXT_SWITCHES);
+        return Group.open(List.of(PAGE_FAULTS, MINOR_FAULTS, CONTEXT_SWITCHES), target, options);
     }
 
     @Test
@@ -99,7 +100,7 @@ class GroupTest {
     @Test
     void aGroupOnAllCpusHasOneGroupPerCpuAndSumsThem() throws Exception {
         List<Event> clocks = List.of(Event.Software.CPU_CLOCK.event(), CONTEXT_SWITCHES);
-        try (Group group = Group.open(Target.allCpus(), Options.defaults(), clocks)) {
+        try (Group group = Group.open(clocks, Target.allCpus())) {
             assertEquals(Target.onlineCpus().size(), group.sites());
             group.enable();
             Thread.sleep(20);
@@ -131,7 +132,37 @@ class GroupTest {
             assertThrows(IllegalStateException.class, group::enable);
             assertTrue(group.isClosed());
         }
-        assertThrows(IllegalArgumentException.class, () -> Group.open(Target.currentThread(), Options.defaults()));
+    }
+
+    @Test
+    void counterAndGroupTakeEventsTargetOptionsInThatOrderAndNameANullArgument() {
+        Target self = Target.currentThread();
+        Options defaults = Options.defaults();
+        List<Event> one = List.of(PAGE_FAULTS);
+        assertEquals("events", assertThrows(NullPointerException.class, () -> Group.open(null, self, defaults))
+                .getMessage());
+        assertEquals("target", assertThrows(NullPointerException.class, () -> Group.open(one, null, defaults))
+                .getMessage());
+        assertEquals("options", assertThrows(NullPointerException.class, () -> Group.open(one, self, null))
+                .getMessage());
+        List<Event> withNull = Arrays.asList(PAGE_FAULTS, null);
+        assertEquals("events[1]", assertThrows(NullPointerException.class, () -> Group.open(withNull)).getMessage());
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> Group.open(List.of()));
+        assertTrue(empty.getMessage().contains("at least one event"), empty.getMessage());
+
+        assertEquals("event", assertThrows(NullPointerException.class, () -> Counter.open(null, self, defaults))
+                .getMessage());
+        assertEquals("target", assertThrows(NullPointerException.class, () -> Counter.open(PAGE_FAULTS, null))
+                .getMessage());
+        assertEquals("options", assertThrows(NullPointerException.class,
+                () -> Counter.open(PAGE_FAULTS, self, null)).getMessage());
+
+        try (Counter counter = Counter.open(PAGE_FAULTS, self, defaults);
+                Group group = Group.open(List.of(PAGE_FAULTS, MINOR_FAULTS), self, defaults)) {
+            assertEquals(1, counter.sites(), "one fd on the calling thread");
+            assertEquals(counter.sites(), group.sites(), "one group on the calling thread: the same count of sites");
+            assertEquals(counter.label(0), group.label(0));
+        }
     }
 
     /** Names of the read formats, for messages. */

@@ -82,7 +82,7 @@ class LeakTest {
         Event switches = Event.Software.CONTEXT_SWITCHES.event();
         Reading reading = new Reading();
         // One of each first: class initialization and thread-locals allocate once, and are not leaks.
-        try (Counter c = Counter.open(faults); Group g = Group.open(Target.currentThread(), Options.defaults(), faults)) {
+        try (Counter c = Counter.open(faults); Group g = Group.open(List.of(faults))) {
             c.read(reading);
             g.read(g.newReading());
         }
@@ -96,7 +96,7 @@ class LeakTest {
             }
         }
         for (int i = 0; i < TIMES; i++) {
-            try (Group g = Group.open(Target.currentThread(), Options.defaults(), faults, clock, switches)) {
+            try (Group g = Group.open(List.of(faults, clock, switches))) {
                 g.enable();
                 g.read(g.newReading());
             }
@@ -113,9 +113,8 @@ class LeakTest {
     @Test
     void aGroupThatFailsHalfWayClosesWhatItOpened() throws InterruptedException {
         long perfFds = Fixtures.openPerfEventFdCount();
-        PerfEventException e = assertThrows(PerfEventException.class, () -> Group.open(Target.currentThread(),
-                Options.defaults(), Event.Software.PAGE_FAULTS.event(), Event.Software.TASK_CLOCK.event(),
-                Event.of(54321, 0)));
+        PerfEventException e = assertThrows(PerfEventException.class, () -> Group.open(
+                List.of(Event.Software.PAGE_FAULTS.event(), Event.Software.TASK_CLOCK.event(), Event.of(54321, 0))));
         assertTrue(e.call().contains("group_fd="), e.call());
         assertEquals(perfFds, Fixtures.openPerfEventFdCount(), "the leader and the second member were closed");
         NativeMemory memory = NativeMemory.settled();

@@ -159,7 +159,7 @@ class OpenErrorsTest {
         Integer msr = sysfsPmus().get("msr");
         Assumptions.assumeTrue(msr != null, "this machine has no msr PMU in " + PMUS);
         try (Counter tsc = Counter.open(Event.of(msr, 0))) {
-            assertTrue(tsc.size() == 1, "msr event 0 (tsc) opens without exclude bits");
+            assertTrue(tsc.sites() == 1, "msr event 0 (tsc) opens without exclude bits");
         }
         PerfEventException e = assertFails(Errno.EINVAL, () -> Counter.open(Event.of(msr, 0), Target.currentThread(),
                 USER_ONLY));
@@ -177,8 +177,8 @@ class OpenErrorsTest {
     @Test
     void pinnedAndExclusivePinOnlyTheLeaderSoSuchAGroupOpens() {
         Options pinned = USER_ONLY.pinned(true).exclusive(true);
-        try (Group group = Group.open(Target.currentThread(), pinned, TASK_CLOCK,
-                Event.Software.PAGE_FAULTS.event())) {
+        try (Group group = Group.open(List.of(TASK_CLOCK, Event.Software.PAGE_FAULTS.event()),
+                Target.currentThread(), pinned)) {
             assertEquals(2, group.events().size(), "members are opened without pinned/exclusive, which the kernel "
                     + "allows on a leader only");
         }
@@ -203,7 +203,7 @@ class OpenErrorsTest {
             opened.forEach(Counter::close);
         }
         try (Counter again = Counter.open(Event.breakpoint(0x10000, 8, Event.Access.W))) {
-            assertEquals(1, again.size(), "closing them freed the slots");
+            assertEquals(1, again.sites(), "closing them freed the slots");
         }
     }
 

@@ -10,6 +10,7 @@ import io.github.perfevent.sys.bindings.perf_event_attr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
@@ -173,8 +174,8 @@ class OptionsTest {
 
     @Test
     void aPinnedExclusiveLeaderOpensAndCounts() {
-        try (Group group = Group.open(Target.currentThread(), Options.defaults().pinned(true).exclusive(true),
-                PAGE_FAULTS, Event.Software.PAGE_FAULTS_MIN.event())) {
+        try (Group group = Group.open(List.of(PAGE_FAULTS, Event.Software.PAGE_FAULTS_MIN.event()),
+                Target.currentThread(), Options.defaults().pinned(true).exclusive(true))) {
             group.enable();
             Fixtures.touchFreshPages(PAGES);
             group.disable();

@@ -95,9 +95,9 @@ class ReadFormatTest {
             MemorySegment raw = arena.allocate(ROOM, Long.BYTES);
             for (Set<ReadFormat> formats : everyFormat()) {
                 String what = "group " + GroupTest.names(formats);
-                try (Group group = Group.open(Target.currentThread(), Options.defaults().readFormat(formats),
-                        Event.Software.PAGE_FAULTS.event(), Event.Software.PAGE_FAULTS_MIN.event(),
-                        Event.Software.PAGE_FAULTS_MAJ.event())) {
+                try (Group group = Group.open(List.of(Event.Software.PAGE_FAULTS.event(),
+                        Event.Software.PAGE_FAULTS_MIN.event(), Event.Software.PAGE_FAULTS_MAJ.event()),
+                        Target.currentThread(), Options.defaults().readFormat(formats))) {
                     group.enable();
                     Fixtures.touchFreshPages(PAGES);
                     group.disable();
@@ -138,8 +138,8 @@ class ReadFormatTest {
         Set<ReadFormat> formats = EnumSet.of(ReadFormat.TOTAL_TIME_ENABLED, ReadFormat.TOTAL_TIME_RUNNING);
         try (Arena arena = Arena.ofConfined();
                 Counter clock = Counter.open(Event.Software.TASK_CLOCK.event());
-                Group group = Group.open(Target.currentThread(), Options.defaults(),
-                        Event.Software.PAGE_FAULTS.event(), Event.Software.PAGE_FAULTS_MIN.event())) {
+                Group group = Group.open(
+                        List.of(Event.Software.PAGE_FAULTS.event(), Event.Software.PAGE_FAULTS_MIN.event()))) {
             clock.enable();
             group.enable();
             Fixtures.touchFreshPages(PAGES);

@@ -85,7 +85,7 @@ class TargetTest {
                 Reading all = faults.read(new Reading());
                 long sum = 0;
                 Reading one = new Reading();
-                for (int i = 0; i < faults.size(); i++) {
+                for (int i = 0; i < faults.sites(); i++) {
                     long each = faults.read(i, one).value();
                     sum += each;
                     if (i > 0) {
@@ -106,15 +106,16 @@ class TargetTest {
             int opened = 0;
             for (int i = 0; i < 300; i++) {
                 try (Counter clock = Counter.open(Event.Software.TASK_CLOCK.event(), Target.process(churn.pid()))) {
-                    assertTrue(clock.size() >= 1, "the main thread at least");
+                    assertTrue(clock.sites() >= 1, "the main thread at least");
                     assertEquals("tid " + churn.pid(), clock.label(0), "the main thread is listed first");
                     opened++;
                 }
             }
             assertEquals(300, opened, "no open failed with ESRCH for a thread that had just ended");
             for (int i = 0; i < 100; i++) {
-                try (Group group = Group.open(Target.process(churn.pid()), Options.defaults(),
-                        Event.Software.TASK_CLOCK.event(), Event.Software.CPU_CLOCK.event())) {
+                try (Group group = Group.open(
+                        List.of(Event.Software.TASK_CLOCK.event(), Event.Software.CPU_CLOCK.event()),
+                        Target.process(churn.pid()))) {
                     assertEquals("tid " + churn.pid(), group.label(0));
                     GroupReading r = group.read(group.newReading());
                     assertEquals(group.sites(), r.sources(), "only the groups that opened are read");
@@ -135,7 +136,7 @@ class TargetTest {
     void oneCpuCountsWhatRunsThereOnly() throws Exception {
         List<Integer> cpus = Target.onlineCpus();
         try (Counter clock = Counter.open(Event.Software.CPU_CLOCK.event(), Target.cpu(cpus.get(0)))) {
-            assertEquals(1, clock.size());
+            assertEquals(1, clock.sites());
             assertEquals("cpu " + cpus.get(0), clock.label(0));
             clock.enable();
             Thread.sleep(20);
@@ -156,7 +157,7 @@ class TargetTest {
         try (Waiting waiting = Waiting.start("wait", Integer.toString(PAGES))) {
             Files.writeString(cgroup.resolve("cgroup.procs"), Integer.toString(waiting.pid()));
             try (Counter faults = Counter.open(PAGE_FAULTS, Target.cgroup(cgroup))) {
-                assertEquals(Target.onlineCpus().size(), faults.size(), "a cgroup is counted per CPU");
+                assertEquals(Target.onlineCpus().size(), faults.sites(), "a cgroup is counted per CPU");
                 faults.enable();
                 Fixtures.touchFreshPages(5 * PAGES); // this JVM, outside the cgroup
                 waiting.go();
