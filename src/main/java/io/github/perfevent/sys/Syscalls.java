@@ -80,6 +80,8 @@ public final class Syscalls {
      * blocks on a FIFO). Its value depends on the architecture: 0200000 on x86_64 (asm-generic), 040000 on aarch64.
      */
     public static final int O_DIRECTORY = openDirectoryFlag(System.getProperty("os.arch"));
+    /** {@code AT_FDCWD} for {@link #statx}: a relative path starts from the current directory. */
+    public static final int AT_FDCWD = -100;
     /** {@code AT_EMPTY_PATH} for {@link #statx}: with an empty path, the call describes {@code dirfd} itself. */
     public static final int AT_EMPTY_PATH = 0x1000;
     /** {@code STATX_TYPE} for {@link #statx}: ask for the file type bits of {@code stx_mode}. */
