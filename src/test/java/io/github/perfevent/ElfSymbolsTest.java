@@ -219,6 +219,43 @@ class ElfSymbolsTest {
     }
 
     @Test
+    void aNonPieExecutableTranslatesAddressesToFileOffsetsThroughItsLoadSegments() throws IOException {
+        String reason = Gcc.unavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+        Path nonPie = work.resolve("uprobe_target-no-pie");
+        Gcc.compile(Path.of("src/test/c/uprobe_target.c"), nonPie, List.of("-no-pie"));
+        long address = readelfFunctions(nonPie).stream().filter(s -> s.name().equals("probed")).findFirst()
+                .orElseThrow().address();
+        long offset = fileOffset(nonPie, address);
+        assertTrue(offset != address, "the premise: a non-PIE executable is linked at 0x400000, so offset 0x"
+                + Long.toHexString(offset) + " differs from address 0x" + Long.toHexString(address));
+        assertEquals(offset, ElfSymbols.fileOffset(nonPie, "probed"));
+        assertEquals(offset, ProbeTest.offsetFromBinutils(nonPie, "probed"), "readelf -s and nm agree");
+        assertEveryFunctionAgreesWithReadelf(nonPie);
+    }
+
+    @Test
+    void aGlobalFunctionWinsOverALocalOneOfTheSameNameListedBeforeIt() throws IOException {
+        String reason = Gcc.unavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+        Path program = work.resolve("ranking");
+        Gcc.compile(Path.of("src/test/c/ranking_local.c"), program, List.of("src/test/c/ranking_global.c"));
+        Gcc.Result r = Gcc.run(List.of("readelf", "-sW", program.toString()), null, null);
+        assertEquals(0, r.exitCode(), r.stderr());
+        Map<String, Long> twins = new LinkedHashMap<>();
+        for (String line : r.stdout().split("\n")) {
+            Matcher m = SYMBOL.matcher(line);
+            if (m.find() && m.group(5).equals("twin")) {
+                twins.put(m.group(3), Long.parseUnsignedLong(m.group(1), 16));
+            }
+        }
+        assertEquals(List.of("LOCAL", "GLOBAL"), List.copyOf(twins.keySet()),
+                "the premise: .symtab lists the local twin first, as it lists every local first");
+        assertTrue(!twins.get("LOCAL").equals(twins.get("GLOBAL")), "two functions: " + twins);
+        assertEquals(fileOffset(program, twins.get("GLOBAL")), ElfSymbols.fileOffset(program, "twin"));
+    }
+
+    @Test
     void aGnuIndirectFunctionIsRefusedBecauseItsSymbolIsTheResolver() throws IOException {
         ReadelfSymbol ifunc = readelfFunctions(libc).stream().filter(s -> s.type().equals("IFUNC") && s.isDefault())
                 .findFirst().orElse(null);
