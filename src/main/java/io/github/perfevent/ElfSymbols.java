@@ -246,8 +246,8 @@ final class ElfSymbols {
                             + binary);
                 }
                 if (n == 0) {
-                    throw corrupt("the file ended at byte " + (offset + done) + " while " + what + " was read: it "
-                            + "was truncated or rewritten meanwhile");
+                    throw corrupt("the file ended at byte " + (offset + done) + ", in the middle of " + what
+                            + ": it was truncated or rewritten meanwhile");
                 }
                 done += n;
             }
@@ -545,12 +545,10 @@ final class ElfSymbols {
 
     /**
      * The byte that follows {@code prefix} in the string at {@code at}, or -1 when the string does not start with
-     * it. The table ends with a NUL, so the answer is 0 exactly when the string equals {@code prefix}.
+     * it. {@code at} lies in the table, the table ends with a NUL and {@code prefix} has none, so the comparison stops
+     * at that NUL at the latest: the answer is 0 exactly when the string equals {@code prefix}.
      */
-    static int byteAfter(MemorySegment strings, long at, byte[] prefix) {
-        if (at + prefix.length >= strings.byteSize()) {
-            return -1;
-        }
+    private static int byteAfter(MemorySegment strings, long at, byte[] prefix) {
         for (int i = 0; i < prefix.length; i++) {
             if (strings.get(JAVA_BYTE, at + i) != prefix[i]) {
                 return -1;

@@ -123,6 +123,8 @@ class ElfSymbolsCraftedTest {
                 IllegalArgumentException.class, () -> ElfSymbols.fileOffset(file, "mian")).getMessage().length()));
         assertTrue(allocated < 16 << 20, "heap allocated for the suggestions: " + allocated + " bytes");
         assertRefused(file, "mian", "Did you mean main?");
+        assertEquals(file + " defines no function mx.", assertThrows(IllegalArgumentException.class,
+                () -> ElfSymbols.fileOffset(file, "mx")).getMessage(), "a name too long to build is never suggested");
         assertTrue(typo[0] < 1000, "the message shows no megabyte name: " + typo[0] + " characters");
     }
 
@@ -176,6 +178,20 @@ class ElfSymbolsCraftedTest {
         }
     }
 
+    @Test
+    void aVersionNamedByTheEmptyStringAtOffsetZeroIsAVersion() {
+        byte[] verdef = CraftedElf.versionDefinitions(new long[] {1, 1, 1, 28}, new long[] {0, 2, 0, 0});
+        CraftedElf elf = new CraftedElf().load(0, TEXT, 0x1000);
+        int dynstr = elf.add(SHT_STRTAB, strings("lib", "f"), 0, 0, 0);
+        int dynsym = elf.add(SHT_DYNSYM, CraftedElf.symbols(new long[] {5, GLOBAL_FUNC, 1, TEXT + 7}), dynstr, 1, 24);
+        elf.add(SHT_GNU_VERSYM, CraftedElf.versions(0, 2), dynsym, 0, 2);
+        elf.add(SHT_GNU_VERDEF, verdef, dynstr, 2, 0);
+        Path file = write("empty-version", elf.bytes());
+        assertEquals(7, ElfSymbols.fileOffset(file, "f@"));
+        assertEquals(7, ElfSymbols.fileOffset(file, "f@@"));
+        assertRefused(file, "f@V1", "It defines f@@.");
+    }
+
     /** The offset of section {@code index}'s header in {@code elf}. */
     private static int sectionHeader(byte[] elf, int index) {
         ByteBuffer b = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
@@ -191,9 +207,10 @@ class ElfSymbolsCraftedTest {
         }), "the hook that does nothing changes nothing");
         // cp over an existing file truncates it, then writes: caught between the open and the reads. A mapping of
         // the file faulted here (SIGBUS: InternalError "a fault occurred in an unsafe memory access operation").
+        long cut = Files.size(copy) - 10; // inside the section headers, which gcc's linker writes last
         Runnable truncate = () -> {
             try (FileChannel c = FileChannel.open(copy, StandardOpenOption.WRITE)) {
-                c.truncate(Files.size(copy) / 2);
+                c.truncate(cut);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -201,7 +218,8 @@ class ElfSymbolsCraftedTest {
         PerfEventException truncated = assertThrows(PerfEventException.class,
                 () -> ElfSymbols.fileOffset(copy, "probed", truncate));
         assertEquals(Errno.ENOEXEC, truncated.errno());
-        assertTrue(truncated.hint().contains("truncated or rewritten meanwhile"), truncated.getMessage());
+        assertTrue(truncated.hint().contains("the file ended at byte " + cut + ", in the middle of the section "
+                + "headers: it was truncated or rewritten meanwhile"), truncated.getMessage());
         // Rewritten in place to the same size: the modification time tells.
         Files.copy(program, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Runnable rewrite = () -> {
@@ -287,9 +305,11 @@ class ElfSymbolsCraftedTest {
 
     @Test
     void symtabVersionsSpeltInTheNameAreMatchedInPlace() {
-        Path file = symtabFile("spelt", strings("twice@V1", "twice@@V2", "other@@V2", "main@"),
+        Path file = symtabFile("spelt", strings("twice@V1", "twice@@V2", "other@@V2", "main@", "@x"),
                 new long[] {1, GLOBAL_FUNC, 1, TEXT + 1}, new long[] {10, GLOBAL_FUNC, 1, TEXT + 2},
-                new long[] {20, GLOBAL_FUNC, 1, TEXT + 3}, new long[] {30, GLOBAL_FUNC, 1, TEXT + 4});
+                new long[] {20, GLOBAL_FUNC, 1, TEXT + 3}, new long[] {30, GLOBAL_FUNC, 1, TEXT + 4},
+                new long[] {36, GLOBAL_FUNC, 1, TEXT + 5});
+        assertRefused(file, "x", "Did you mean @x?"); // a name that starts with @ is a name, not a version
         assertEquals(0x2, ElfSymbols.fileOffset(file, "twice"));
         assertEquals(0x1, ElfSymbols.fileOffset(file, "twice@V1"));
         assertEquals(0x2, ElfSymbols.fileOffset(file, "twice@V2"));
@@ -318,7 +338,7 @@ class ElfSymbolsCraftedTest {
                 "program header entries of 50 bytes");
         // A symbol whose name lies past its table, a table past the end of the file, a link to no section.
         assertEnoexec(symtabFile("name-past", strings("f"), new long[] {100, GLOBAL_FUNC, 1, TEXT}), "f",
-                "names string 100, past its table");
+                "symbol 1 names string 100, past its table");
         symtabFile("x", strings("f"), f);
         byte[] past = bytesOf("x");
         ByteBuffer.wrap(past).order(ByteOrder.LITTLE_ENDIAN).putLong(sectionHeader(past, 2) + 0x20, 1L << 40);
@@ -332,6 +352,8 @@ class ElfSymbolsCraftedTest {
         // Addresses: in no loadable segment, or mapped outside the file.
         assertEnoexec(symtabFile("no-segment", strings("f"), new long[] {1, GLOBAL_FUNC, 1, 0x10}), "f",
                 "lies in no loadable segment");
+        assertEnoexec(symtabFile("segment-end", strings("f"), new long[] {1, GLOBAL_FUNC, 1, TEXT + 0x2000}), "f",
+                "address 0x403000 lies in no loadable segment"); // one past the segment's p_filesz
         CraftedElf outside = new CraftedElf().load(1L << 40, TEXT, 0x1000);
         outside.add(SHT_SYMTAB, CraftedElf.symbols(f), outside.add(SHT_STRTAB, strings("f"), 0, 0, 0), 1, 24);
         assertEnoexec(write("outside", outside.bytes()), "f", "outside the file");
