@@ -135,7 +135,7 @@ final class ElfSymbols {
                 throw new IllegalArgumentException("the symbol has no name: '" + symbol + "'; give name, "
                         + "name@VERSION or name@@VERSION");
             }
-            boolean mustBeDefault = at >= 0 && symbol.startsWith("@@", at);
+            boolean mustBeDefault = symbol.startsWith("@@", at); // false for at = -1
             String version = at < 0 ? null : symbol.substring(at + (mustBeDefault ? 2 : 1));
             return new Query(symbol, name, name.getBytes(StandardCharsets.UTF_8),
                     version == null ? null : version.getBytes(StandardCharsets.UTF_8), mustBeDefault);
@@ -319,12 +319,9 @@ final class ElfSymbols {
             MemorySegment sections = file.read(header.get(U64, 0x28), (long) shnum * shentsize,
                     "the section headers");
             Map<Integer, MemorySegment> contents = new HashMap<>();
-            int chosen = -1;
-            for (int i = 0; i < shnum && chosen < 0; i++) {
-                chosen = type(sections, shentsize, i) == SHT_SYMTAB ? i : -1;
-            }
-            for (int i = 0; i < shnum && chosen < 0; i++) {
-                chosen = type(sections, shentsize, i) == SHT_DYNSYM ? i : -1;
+            int chosen = first(SHT_SYMTAB, sections, shentsize, shnum);
+            if (chosen < 0) {
+                chosen = first(SHT_DYNSYM, sections, shentsize, shnum);
             }
             if (chosen < 0) {
                 return new Tables(file, MemorySegment.NULL, MemorySegment.NULL, null, Map.of(), null,
@@ -349,6 +346,16 @@ final class ElfSymbols {
             }
             return new Tables(file, symbols, strings, versym, versionNames, versionStrings, programHeaders,
                     Math.max(phentsize, PROGRAM_HEADER_SIZE));
+        }
+
+        /** The index of the first section of {@code type}, or -1; section 0 is the null section of elf(5). */
+        private static int first(int type, MemorySegment sections, int shentsize, int shnum) {
+            for (int i = 1; i < shnum; i++) {
+                if (type(sections, shentsize, i) == type) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         private static int type(MemorySegment sections, int shentsize, int index) {
@@ -422,7 +429,7 @@ final class ElfSymbols {
             Match best = null;
             List<String> sameName = new ArrayList<>();
             Set<String> nearNames = new LinkedHashSet<>();
-            long functions = 0;
+            boolean anyFunction = false;
             try {
                 for (long entry = 0; entry + SYMBOL_SIZE <= symbols.byteSize(); entry += SYMBOL_SIZE) {
                     int info = Byte.toUnsignedInt(symbols.get(JAVA_BYTE, entry + 4));
@@ -431,7 +438,7 @@ final class ElfSymbols {
                             || u16(symbols, entry + 6) == SHN_UNDEF) {
                         continue;
                     }
-                    functions++;
+                    anyFunction = true;
                     long name = Integer.toUnsignedLong(symbols.get(U32, entry));
                     if (name >= strings.byteSize()) {
                         throw file.corrupt("symbol " + entry / SYMBOL_SIZE + " names string " + name
@@ -461,7 +468,7 @@ final class ElfSymbols {
                 throw new IllegalArgumentException(file.binary + " defines no function " + query.symbol() + "."
                         + (sameName.isEmpty() ? Suggestions.didYouMean(query.name(), nearNames)
                                 : " It defines " + String.join(", ", sameName) + ".")
-                        + (functions == 0 ? " It has no symbol table (stripped?): give the offset instead." : ""));
+                        + (!anyFunction ? " It has no symbol table (stripped?): give the offset instead." : ""));
             }
             if (best.indirect()) {
                 throw new PerfEventException(Errno.EINVAL, file.call, best.versionedName() + " is a GNU indirect "

@@ -192,6 +192,56 @@ class ElfSymbolsCraftedTest {
         assertRefused(file, "f@V1", "It defines f@@.");
     }
 
+    @Test
+    void aVersionNamePastItsStringTableIsCorrupt() {
+        byte[] dynstr = strings("lib", "f");
+        byte[] verdef = CraftedElf.versionDefinitions(new long[] {1, 1, 1, 28}, new long[] {0, 2, dynstr.length, 0});
+        CraftedElf elf = new CraftedElf().load(0, TEXT, 0x1000);
+        int strtab = elf.add(SHT_STRTAB, dynstr, 0, 0, 0);
+        int dynsym = elf.add(SHT_DYNSYM, CraftedElf.symbols(new long[] {5, GLOBAL_FUNC, 1, TEXT}), strtab, 1, 24);
+        elf.add(SHT_GNU_VERSYM, CraftedElf.versions(0, 2), dynsym, 0, 2);
+        elf.add(SHT_GNU_VERDEF, verdef, strtab, 2, 0);
+        assertEnoexec(write("version-past", elf.bytes()), "f", "version definition 1 names string " + dynstr.length
+                + ", past its table");
+    }
+
+    @Test
+    void aMessageListsAtMostTwentyVersionsOfAName() {
+        List<String> names = new ArrayList<>();
+        List<long[]> symbols = new ArrayList<>();
+        int at = 1;
+        for (int v = 1; v <= 25; v++) {
+            names.add("f@V" + v);
+            symbols.add(new long[] {at, GLOBAL_FUNC, 1, TEXT + v});
+            at += names.getLast().length() + 1;
+        }
+        Path file = symtabFile("versions", strings(names.toArray(String[]::new)), symbols.toArray(long[][]::new));
+        String message = assertRefused(file, "f@V99", "It defines f@V1, ").getMessage();
+        assertTrue(message.endsWith(", f@V20."), message);
+    }
+
+    @Test
+    void suggestionsComeFromAtMostTheFirstHundredThousandNamesOfAtMost256Bytes() {
+        int far = ElfSymbols.MAX_SUGGESTION_CANDIDATES;
+        StringBuilder names = new StringBuilder("\0");
+        long[][] symbols = new long[far + 1][];
+        for (int i = 0; i < far; i++) {
+            symbols[i] = new long[] {names.length(), GLOBAL_FUNC, 1, TEXT};
+            names.append("a").append(i).append("bcdefgh").append('\0');
+        }
+        symbols[far] = new long[] {names.length(), GLOBAL_FUNC, 1, TEXT};
+        names.append("zzz").append('\0');
+        Path file = symtabFile("many", names.toString().getBytes(StandardCharsets.ISO_8859_1), symbols);
+        assertEquals(file + " defines no function zzx.", assertThrows(IllegalArgumentException.class,
+                () -> ElfSymbols.fileOffset(file, "zzx")).getMessage(), "zzz comes after the first 100,000 names");
+        // The longest name offered is 256 bytes long.
+        String longest = "q".repeat(ElfSymbols.MAX_NAME_BYTES);
+        Path longNames = symtabFile("long-names", strings(longest, longest + "r"),
+                new long[] {1, GLOBAL_FUNC, 1, TEXT}, new long[] {2 + longest.length(), GLOBAL_FUNC, 1, TEXT});
+        String message = assertRefused(longNames, longest + "rs", "Did you mean").getMessage();
+        assertTrue(message.endsWith(". Did you mean " + longest + "?"), "a 257-byte name is not offered: " + message);
+    }
+
     /** The offset of section {@code index}'s header in {@code elf}. */
     private static int sectionHeader(byte[] elf, int index) {
         ByteBuffer b = ByteBuffer.wrap(elf).order(ByteOrder.LITTLE_ENDIAN);
@@ -279,6 +329,7 @@ class ElfSymbolsCraftedTest {
         assertRefused(file, "", "the symbol has no name");
         assertRefused(file, "@@V1", "the symbol has no name");
         assertRefused(file, "f\0g", "cannot contain a NUL");
+        assertRefused(file, "\0", "cannot contain a NUL");
         assertEquals("binary", assertThrows(NullPointerException.class, () -> ElfSymbols.fileOffset(null, "f"))
                 .getMessage());
         assertEquals("symbol", assertThrows(NullPointerException.class, () -> ElfSymbols.fileOffset(file, null))
@@ -337,18 +388,31 @@ class ElfSymbolsCraftedTest {
         assertEnoexec(write("small-phdrs", new CraftedElf().entrySizes(50, 64).bytes()), "f",
                 "program header entries of 50 bytes");
         // A symbol whose name lies past its table, a table past the end of the file, a link to no section.
-        assertEnoexec(symtabFile("name-past", strings("f"), new long[] {100, GLOBAL_FUNC, 1, TEXT}), "f",
-                "symbol 1 names string 100, past its table");
+        assertEnoexec(symtabFile("name-past", strings("f"), new long[] {3, GLOBAL_FUNC, 1, TEXT}), "f",
+                "symbol 1 names string 3, past its table of 3 bytes");
         symtabFile("x", strings("f"), f);
         byte[] past = bytesOf("x");
         ByteBuffer.wrap(past).order(ByteOrder.LITTLE_ENDIAN).putLong(sectionHeader(past, 2) + 0x20, 1L << 40);
         assertEnoexec(write("table-past", past), "f", "does not lie inside the file");
+        byte[] justPast = bytesOf("x");
+        ByteBuffer.wrap(justPast).order(ByteOrder.LITTLE_ENDIAN).putLong(sectionHeader(justPast, 2) + 0x20,
+                justPast.length);
+        assertEnoexec(write("table-just-past", justPast), "f", "does not lie inside the file");
         byte[] hugeOffset = bytesOf("x");
         ByteBuffer.wrap(hugeOffset).order(ByteOrder.LITTLE_ENDIAN).putLong(sectionHeader(hugeOffset, 2) + 0x18, -8);
         assertEnoexec(write("offset-negative", hugeOffset), "f", "does not lie inside the file");
         byte[] badLink = bytesOf("x");
         ByteBuffer.wrap(badLink).order(ByteOrder.LITTLE_ENDIAN).putInt(sectionHeader(badLink, 2) + 0x28, 7);
         assertEnoexec(write("bad-link", badLink), "f", "links to section 7, which does not exist");
+        ByteBuffer.wrap(badLink).order(ByteOrder.LITTLE_ENDIAN).putInt(sectionHeader(badLink, 2) + 0x28, 3);
+        assertEnoexec(write("link-to-shnum", badLink), "f", "links to section 3, which does not exist");
+        // No program headers (as in an object file): nothing is loaded, so no address has a file offset.
+        byte[] noPhdrs = bytesOf("x");
+        ByteBuffer.wrap(noPhdrs).order(ByteOrder.LITTLE_ENDIAN).putShort(0x36, (short) 0).putShort(0x38, (short) 0);
+        assertEnoexec(write("no-phdrs", noPhdrs), "f", "lies in no loadable segment");
+        byte[] noSections = bytesOf("x");
+        ByteBuffer.wrap(noSections).order(ByteOrder.LITTLE_ENDIAN).putShort(0x3a, (short) 0).putShort(0x3c, (short) 0);
+        assertRefused(write("no-shdrs", noSections), "f", "It has no symbol table (stripped?)");
         // Addresses: in no loadable segment, or mapped outside the file.
         assertEnoexec(symtabFile("no-segment", strings("f"), new long[] {1, GLOBAL_FUNC, 1, 0x10}), "f",
                 "lies in no loadable segment");
@@ -357,6 +421,11 @@ class ElfSymbolsCraftedTest {
         CraftedElf outside = new CraftedElf().load(1L << 40, TEXT, 0x1000);
         outside.add(SHT_SYMTAB, CraftedElf.symbols(f), outside.add(SHT_STRTAB, strings("f"), 0, 0, 0), 1, 24);
         assertEnoexec(write("outside", outside.bytes()), "f", "outside the file");
+        long size = bytesOf("x").length;
+        assertEnoexec(symtabFile("at-end", strings("f"), new long[] {1, GLOBAL_FUNC, 1, TEXT + size}), "f",
+                "maps to file offset 0x" + Long.toHexString(size) + ", outside the file");
+        assertEquals(size - 1, ElfSymbols.fileOffset(symtabFile("last-byte", strings("f"),
+                new long[] {1, GLOBAL_FUNC, 1, TEXT + size - 1}), "f"));
         // A symbol table whose version table is too short for it.
         CraftedElf shortVersions = new CraftedElf().load(0, TEXT, 0x1000);
         int dynstr = shortVersions.add(SHT_STRTAB, strings("f"), 0, 0, 0);

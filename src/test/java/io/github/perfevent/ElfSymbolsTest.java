@@ -235,6 +235,18 @@ class ElfSymbolsTest {
     }
 
     @Test
+    void anObjectFileLoadsNothingSoItsFunctionsHaveNoFileOffset() throws IOException {
+        String reason = Gcc.unavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+        Path object = work.resolve("uprobe_target.o");
+        Gcc.compile(Path.of("src/test/c/uprobe_target.c"), object, List.of("-c"));
+        assertTrue(readelfFunctions(object).stream().anyMatch(s -> s.name().equals("probed")), "the premise");
+        PerfEventException e = assertThrows(PerfEventException.class, () -> ElfSymbols.fileOffset(object, "probed"));
+        assertEquals(Errno.ENOEXEC, e.errno());
+        assertTrue(e.hint().contains("lies in no loadable segment"), e.getMessage());
+    }
+
+    @Test
     void aGlobalFunctionWinsOverALocalOneOfTheSameNameListedBeforeIt() throws IOException {
         String reason = Gcc.unavailableReason();
         Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
