@@ -148,7 +148,18 @@ class ElfSymbolsCraftedTest {
         elf.add(SHT_GNU_VERSYM, CraftedElf.versions(0, 2), dynsym, 0, 2);
         elf.add(SHT_GNU_VERDEF, verdef, dynstr, 0x7fffffff, 0);
         Path file = write("verdef-loop", elf.bytes());
-        assertEnoexec(file, "f", "lies outside .gnu.version_d");
+        assertEnoexec(file, "f", "version definition 2 (at 4294967296) lies outside .gnu.version_d");
+        assertTrue(elf.bytes().length < 600, "as small as the issue's file: " + elf.bytes().length + " bytes");
+        // A step that lands on an entry which starts inside the section but ends past it.
+        byte[] partial = CraftedElf.versionDefinitions(new long[] {1, 1, 1, 50}, new long[] {0, 2, 5, 0});
+        CraftedElf overlapping = new CraftedElf().load(0, TEXT, 0x1000);
+        int strtab = overlapping.add(SHT_STRTAB, strings("lib", "V1", "f"), 0, 0, 0);
+        int symtab = overlapping.add(SHT_DYNSYM, CraftedElf.symbols(new long[] {8, GLOBAL_FUNC, 1, TEXT}), strtab, 1,
+                24);
+        overlapping.add(SHT_GNU_VERSYM, CraftedElf.versions(0, 2), symtab, 0, 2);
+        overlapping.add(SHT_GNU_VERDEF, partial, strtab, 2, 0);
+        assertEnoexec(write("verdef-partial", overlapping.bytes()), "f",
+                "version definition 1 (at 50) lies outside .gnu.version_d");
     }
 
     @Test
