@@ -323,6 +323,31 @@ class ElfSymbolsCraftedTest {
     }
 
     @Test
+    void noOutcomeLeavesAFileDescriptorOpen() throws Exception {
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
+        Path good = symtabFile("good", strings("f"), new long[] {1, GLOBAL_FUNC, 1, TEXT});
+        Path corrupt = symtabFile("corrupt", strings("f"), new long[] {1, GLOBAL_FUNC, 1, 0x10});
+        Path[] paths = {good, corrupt, fifo, dir, dir.resolve("missing")};
+        long before = openFds();
+        for (int i = 0; i < 500; i++) {
+            Path path = paths[i % paths.length];
+            try {
+                ElfSymbols.fileOffset(path, i % 2 == 0 ? "f" : "g");
+            } catch (IllegalArgumentException | PerfEventException expected) {
+                // each path's outcome is tested above; here only what stays open counts
+            }
+        }
+        assertEquals(before, openFds(), "fds open before and after 500 lookups of every outcome");
+    }
+
+    private static long openFds() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
     void anUnreadableFileIsEaccesFromTheOpen() throws IOException {
         Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
                 "skipped: root reads a file without read permission");

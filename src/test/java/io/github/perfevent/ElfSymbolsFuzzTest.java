@@ -6,14 +6,18 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.github.perfevent.sys.Errno;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -60,6 +64,64 @@ class ElfSymbolsFuzzTest {
             String symbol = seed.symbols().get(random.nextInt(seed.symbols().size()));
             assertContract(file, symbol, mutated.length, "seed " + budget.seed() + ": " + how + ", symbol " + symbol);
         }
+    }
+
+    /**
+     * The race of the issue, for real: a thread rewrites one file in place, as {@code cp} over an existing library
+     * does (truncate, then write in chunks), alternately with a PIE and a non-PIE build of one program, while this
+     * thread looks up a function in it. Every answer is the offset of one build or ENOEXEC, never another offset, an
+     * {@link Error} or another exception.
+     */
+    @Test
+    void aFileRewrittenInPlaceWhileItIsReadGivesOneBuildsOffsetOrEnoexec(@TempDir Path dir) throws Exception {
+        Path pie = Programs.compiled("uprobe_target");
+        Path nonPie = dir.resolve("uprobe_target-no-pie");
+        io.github.perfevent.sys.Gcc.compile(Path.of("src/test/c/uprobe_target.c"), nonPie, List.of("-no-pie"));
+        List<byte[]> builds = List.of(Files.readAllBytes(pie), Files.readAllBytes(nonPie));
+        List<Long> offsets = List.of(ElfSymbols.fileOffset(pie, "probed"), ElfSymbols.fileOffset(nonPie, "probed"));
+        Path file = Files.write(dir.resolve("rewritten"), builds.get(0));
+        FuzzBudget budget = FuzzBudget.start("ElfSymbols-rewrite");
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread writer = Thread.ofPlatform().name("cp-over").start(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                byte[] build = builds.get(i % 2);
+                try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
+                    for (int at = 0; at < build.length; at += 4096) {
+                        c.write(ByteBuffer.wrap(build, at, Math.min(4096, build.length - at)));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
+        int[] outcomes = new int[3];
+        try {
+            while (budget.more()) {
+                String input = "seed " + budget.seed();
+                Throwable wrong = assertTimeoutPreemptively(BOUND, () -> {
+                    try {
+                        long offset = ElfSymbols.fileOffset(file, "probed");
+                        outcomes[offsets.indexOf(offset) + 1]++;
+                        return offsets.contains(offset) ? null : new AssertionError("offset 0x"
+                                + Long.toHexString(offset) + " is neither build's " + offsets);
+                    } catch (PerfEventException e) {
+                        outcomes[0]++;
+                        return e.errno() == Errno.ENOEXEC ? null : e;
+                    } catch (Throwable t) {
+                        return t;
+                    }
+                }, input);
+                if (wrong != null) {
+                    fail(input + ": " + wrong, wrong);
+                }
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        System.out.printf("fuzz ElfSymbols-rewrite: %d ENOEXEC, %d and %d offsets of the two builds%n", outcomes[0],
+                outcomes[1], outcomes[2]);
     }
 
     private static void assertContract(Path file, String symbol, long size, String input) {
