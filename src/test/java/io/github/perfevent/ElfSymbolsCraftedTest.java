@@ -329,7 +329,6 @@ class ElfSymbolsCraftedTest {
         Path good = symtabFile("good", strings("f"), new long[] {1, GLOBAL_FUNC, 1, TEXT});
         Path corrupt = symtabFile("corrupt", strings("f"), new long[] {1, GLOBAL_FUNC, 1, 0x10});
         Path[] paths = {good, corrupt, fifo, dir, dir.resolve("missing")};
-        long before = openFds();
         for (int i = 0; i < 500; i++) {
             Path path = paths[i % paths.length];
             try {
@@ -338,13 +337,25 @@ class ElfSymbolsCraftedTest {
                 // each path's outcome is tested above; here only what stays open counts
             }
         }
-        assertEquals(before, openFds(), "fds open before and after 500 lookups of every outcome");
+        assertEquals(List.of(), fdsOpenIn(dir.toRealPath()), "fds left open on the files of 500 lookups");
     }
 
-    private static long openFds() throws IOException {
+    /** The targets of this process's fds (from /proc/self/fd) that lie in {@code directory}. */
+    private static List<Path> fdsOpenIn(Path directory) throws IOException {
+        List<Path> open = new ArrayList<>();
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
+            for (Path fd : fds.toList()) {
+                try {
+                    Path target = Files.readSymbolicLink(fd);
+                    if (target.startsWith(directory)) {
+                        open.add(target);
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // an fd of another thread, closed between the listing and the readlink
+                }
+            }
         }
+        return open;
     }
 
     @Test
