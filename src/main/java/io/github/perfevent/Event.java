@@ -377,13 +377,21 @@ public final class Event {
      * symbol table ({@code .symtab}, else {@code .dynsym}). A plain name means the default version of a versioned
      * symbol (glibc's {@code posix_spawn} is {@code posix_spawn@@GLIBC_2.15}); {@code name@VERSION} picks another.
      *
+     * <p>The file is opened once without blocking (a FIFO cannot hang the call) and must be a regular file; only
+     * its headers, symbol, string and version tables are read, into memory of this call, so a file truncated or
+     * rewritten meanwhile is refused rather than faulting.
+     *
      * @param binary an ELF executable or shared library
      * @param symbol a function defined there: {@code name}, {@code name@VERSION} or {@code name@@VERSION}
      * @return the event
-     * @throws PerfEventException ENOENT when the file or the function does not exist (with the nearest names),
-     *     EACCES when the file is not readable, ENOEXEC when it is not an ELF64 little-endian file, EINVAL for a GNU
-     *     indirect function (its symbol is the resolver, run once, not the function), ENOENT when the kernel has no
-     *     uprobe PMU
+     * @throws IllegalArgumentException when {@code binary} names no regular file (a directory, a FIFO, a device, a
+     *     socket; the message says which), or the file is a valid ELF file that defines no such function (the
+     *     message lists the versions it has of the name, or the nearest function names)
+     * @throws PerfEventException with the errno the open or read really gave (ENOENT when the file does not exist,
+     *     EACCES when it is not readable); ENOEXEC when it is not an ELF64 little-endian file, is truncated or
+     *     corrupt, changed while it was read, or has a table over 1 GiB; EINVAL for a GNU indirect function (its
+     *     symbol is the resolver, run once, not the function); ENOENT when the kernel has no uprobe PMU
+     * @throws NullPointerException when {@code binary} or {@code symbol} is null
      */
     public static Event uprobe(Path binary, String symbol) {
         return probe(binary, ElfSymbols.fileOffset(binary, symbol), false).renamed("uprobe:" + binary + ":" + symbol);
@@ -407,7 +415,9 @@ public final class Event {
      * @param binary an ELF executable or shared library
      * @param symbol a function defined there
      * @return the event
+     * @throws IllegalArgumentException as {@link #uprobe(Path, String)}
      * @throws PerfEventException as {@link #uprobe(Path, String)}
+     * @throws NullPointerException when {@code binary} or {@code symbol} is null
      */
     public static Event uretprobe(Path binary, String symbol) {
         return probe(binary, ElfSymbols.fileOffset(binary, symbol), true)

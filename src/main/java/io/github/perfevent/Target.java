@@ -154,7 +154,8 @@ public final class Target {
      * {@code /sys/fs/cgroup} on a unified system), on each online CPU: {@code perf_event_open} with
      * {@code PERF_FLAG_PID_CGROUP} and the directory's fd as {@code pid}. The cgroups below it are counted too. A
      * directory outside a cgroup file system makes the open fail with EBADF; a cgroup of a v1 hierarchy without the
-     * {@code perf_event} controller, with ENOENT.
+     * {@code perf_event} controller, with ENOENT; a path that is not a directory (a file, a FIFO), with ENOTDIR
+     * from opening it ({@code O_DIRECTORY}).
      *
      * @param directory the cgroup's directory
      * @return the target
@@ -424,12 +425,18 @@ public final class Target {
         return cpus;
     }
 
+    /**
+     * Opens the cgroup directory with {@code O_DIRECTORY}: anything else (a regular file, a FIFO, which would block a
+     * plain open for ever) fails at once with ENOTDIR, even when the path was swapped after any check.
+     */
     private static int openCgroup(Path directory) {
         try (Arena arena = Arena.ofConfined()) {
-            int fd = Syscalls.open(arena.allocateFrom(directory.toString()), Syscalls.O_RDONLY | Syscalls.O_CLOEXEC);
+            int fd = Syscalls.open(arena.allocateFrom(directory.toString()),
+                    Syscalls.O_RDONLY | Syscalls.O_CLOEXEC | Syscalls.O_DIRECTORY);
             if (fd < 0) {
-                throw new PerfEventException(-fd, "open(" + directory + ")",
-                        "the cgroup must be a cgroup-v2 directory (look for the cgroup2 mount in /proc/mounts)");
+                throw new PerfEventException(-fd, "open(" + directory + ", O_DIRECTORY)",
+                        (-fd == Errno.ENOTDIR ? directory + " is not a directory: " : "") + "the cgroup must be "
+                                + "a cgroup-v2 directory (look for the cgroup2 mount in /proc/mounts)");
             }
             return fd;
         }

@@ -205,18 +205,66 @@ class ElfSymbolsTest {
             assertEquals(v2, ElfSymbols.fileOffset(binary, "twice@@V2"));
             assertEquals(v2, ElfSymbols.fileOffset(binary, "twice@V2"), "@ takes the default version too");
             assertEquals(v1, ElfSymbols.fileOffset(binary, "twice@V1"));
-            PerfEventException notDefault = assertThrows(PerfEventException.class,
+            IllegalArgumentException notDefault = assertThrows(IllegalArgumentException.class,
                     () -> ElfSymbols.fileOffset(binary, "twice@@V1"));
-            assertEquals(Errno.ENOENT, notDefault.errno());
-            assertTrue(notDefault.hint().contains("It defines twice@@V2, twice@V1.")
-                    || notDefault.hint().contains("It defines twice@V1, twice@@V2."), notDefault.getMessage());
-            assertEquals(Errno.ENOENT, assertThrows(PerfEventException.class,
-                    () -> ElfSymbols.fileOffset(binary, "twice@V3")).errno());
+            assertTrue(notDefault.getMessage().contains("It defines twice@@V2, twice@V1.")
+                    || notDefault.getMessage().contains("It defines twice@V1, twice@@V2."), notDefault.getMessage());
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> ElfSymbols.fileOffset(binary, "twice@V3"))
+                    .getMessage().startsWith(binary + " defines no function twice@V3."));
             assertEquals(fileOffset(binary, readelfFunctions(binary).stream()
                     .filter(s -> s.baseName().equals("plain")).findFirst().orElseThrow().address()),
                     ElfSymbols.fileOffset(binary, "plain"));
             assertEveryFunctionAgreesWithReadelf(binary);
         }
+    }
+
+    @Test
+    void aNonPieExecutableTranslatesAddressesToFileOffsetsThroughItsLoadSegments() throws IOException {
+        String reason = Gcc.unavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+        Path nonPie = work.resolve("uprobe_target-no-pie");
+        Gcc.compile(Path.of("src/test/c/uprobe_target.c"), nonPie, List.of("-no-pie"));
+        long address = readelfFunctions(nonPie).stream().filter(s -> s.name().equals("probed")).findFirst()
+                .orElseThrow().address();
+        long offset = fileOffset(nonPie, address);
+        assertTrue(offset != address, "the premise: a non-PIE executable is linked at 0x400000, so offset 0x"
+                + Long.toHexString(offset) + " differs from address 0x" + Long.toHexString(address));
+        assertEquals(offset, ElfSymbols.fileOffset(nonPie, "probed"));
+        assertEquals(offset, ProbeTest.offsetFromBinutils(nonPie, "probed"), "readelf -s and nm agree");
+        assertEveryFunctionAgreesWithReadelf(nonPie);
+    }
+
+    @Test
+    void anObjectFileLoadsNothingSoItsFunctionsHaveNoFileOffset() throws IOException {
+        String reason = Gcc.unavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+        Path object = work.resolve("uprobe_target.o");
+        Gcc.compile(Path.of("src/test/c/uprobe_target.c"), object, List.of("-c"));
+        assertTrue(readelfFunctions(object).stream().anyMatch(s -> s.name().equals("probed")), "the premise");
+        PerfEventException e = assertThrows(PerfEventException.class, () -> ElfSymbols.fileOffset(object, "probed"));
+        assertEquals(Errno.ENOEXEC, e.errno());
+        assertTrue(e.hint().contains("lies in no loadable segment"), e.getMessage());
+    }
+
+    @Test
+    void aGlobalFunctionWinsOverALocalOneOfTheSameNameListedBeforeIt() throws IOException {
+        String reason = Gcc.unavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+        Path program = work.resolve("ranking");
+        Gcc.compile(Path.of("src/test/c/ranking_local.c"), program, List.of("src/test/c/ranking_global.c"));
+        Gcc.Result r = Gcc.run(List.of("readelf", "-sW", program.toString()), null, null);
+        assertEquals(0, r.exitCode(), r.stderr());
+        Map<String, Long> twins = new LinkedHashMap<>();
+        for (String line : r.stdout().split("\n")) {
+            Matcher m = SYMBOL.matcher(line);
+            if (m.find() && m.group(5).equals("twin")) {
+                twins.put(m.group(3), Long.parseUnsignedLong(m.group(1), 16));
+            }
+        }
+        assertEquals(List.of("LOCAL", "GLOBAL"), List.copyOf(twins.keySet()),
+                "the premise: .symtab lists the local twin first, as it lists every local first");
+        assertTrue(!twins.get("LOCAL").equals(twins.get("GLOBAL")), "two functions: " + twins);
+        assertEquals(fileOffset(program, twins.get("GLOBAL")), ElfSymbols.fileOffset(program, "twin"));
     }
 
     @Test
@@ -268,8 +316,8 @@ class ElfSymbolsTest {
         PerfEventException missing = assertThrows(PerfEventException.class,
                 () -> ElfSymbols.fileOffset(dir.resolve("missing"), "main"));
         assertEquals(Errno.ENOENT, missing.errno());
-        PerfEventException typo = assertThrows(PerfEventException.class, () -> ElfSymbols.fileOffset(libc, "getpdi"));
-        assertEquals(Errno.ENOENT, typo.errno());
-        assertTrue(typo.hint().contains("Did you mean getpid"), typo.getMessage());
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+                () -> ElfSymbols.fileOffset(libc, "getpdi"));
+        assertTrue(typo.getMessage().contains("Did you mean getpid"), typo.getMessage());
     }
 }

@@ -9,6 +9,7 @@ import static io.github.perfevent.sys.bindings.perf_event_h.PERF_TYPE_TRACEPOINT
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Errno;
@@ -22,6 +23,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -222,17 +224,31 @@ class OpenErrorsTest {
     // EBADF -------------------------------------------------------------------------------------------------------
 
     @Test
-    void aCgroupTargetThatIsNotACgroup2DirectoryIsEbadfAndTheHintNamesThePathAndTheMount(@TempDir Path dir)
-            throws IOException {
-        Path file = Files.writeString(dir.resolve("not-a-cgroup"), "x");
+    void aCgroupTargetThatIsADirectoryButNotACgroup2DirectoryIsEbadfAndTheHintNamesThePathAndTheMount(
+            @TempDir Path dir) throws IOException {
         String mount = ErrorHints.cgroup2Mount();
-        for (Path notCgroup : List.of(file, dir)) {
-            PerfEventException e = assertFails(Errno.EBADF, () -> Counter.open(TASK_CLOCK, Target.cgroup(notCgroup)));
-            assertMentions(e.call(), "flags=0xc", "cpu=0");
-            assertMentions(e.hint(), "is the fd of " + notCgroup.toRealPath() + ", which is not a cgroup-v2 directory",
-                    mount == null ? "no cgroup2 is mounted" : "mounted at " + mount);
-        }
+        PerfEventException e = assertFails(Errno.EBADF, () -> Counter.open(TASK_CLOCK, Target.cgroup(dir)));
+        assertMentions(e.call(), "flags=0xc", "cpu=0");
+        assertMentions(e.hint(), "is the fd of " + dir.toRealPath() + ", which is not a cgroup-v2 directory",
+                mount == null ? "no cgroup2 is mounted" : "mounted at " + mount);
         assertEquals(mountFromProcMounts(), mount);
+    }
+
+    // ENOTDIR -----------------------------------------------------------------------------------------------------
+
+    @Test
+    void aCgroupTargetThatIsAFileOrAFifoIsEnotdirFromTheOpenAtOnce(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-cgroup"), "x");
+        Path fifo = dir.resolve("fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mkfifo.waitFor(), "mkfifo " + fifo);
+        for (Path notDirectory : List.of(file, fifo)) {
+            // A plain open of a FIFO waits for a writer for ever: O_DIRECTORY refuses it at once.
+            PerfEventException e = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertFails(Errno.ENOTDIR,
+                    () -> Counter.open(TASK_CLOCK, Target.cgroup(notDirectory))));
+            assertMentions(e.call(), "open(" + notDirectory + ", O_DIRECTORY)");
+            assertMentions(e.hint(), notDirectory + " is not a directory", "cgroup-v2 directory");
+        }
     }
 
     private static String mountFromProcMounts() throws IOException {

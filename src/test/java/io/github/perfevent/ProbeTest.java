@@ -1,24 +1,31 @@
 package io.github.perfevent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Gcc;
 import io.github.perfevent.sys.Libc;
 import io.github.perfevent.sys.Tracefs;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exact counts from events found by name: a tracepoint counts every system call of this thread, and uprobes and
- * uretprobes on a function of a gcc-compiled program (found by symbol, and by the file offset that binutils gives)
- * count every call and return of it in a {@link ChildProcess}.
+ * uretprobes on a function of a gcc-compiled program (found by symbol, and by the file offset that binutils gives;
+ * PIE and non-PIE) count every call and return of it in a {@link ChildProcess}. What names no regular file or no
+ * function of it is refused as the caller's input.
  */
 class ProbeTest {
 
@@ -69,8 +76,50 @@ class ProbeTest {
         assertEquals(1, countInChild(Event.uprobe(program, "main")));
     }
 
+    @Test
+    void aUprobeOnANonPieExecutableWhoseOffsetsAreNotItsAddressesCountsEveryCall(@TempDir Path dir) throws Exception {
+        Path nonPie = dir.resolve("uprobe_target-no-pie");
+        Gcc.compile(Path.of("src/test/c/uprobe_target.c"), nonPie, List.of("-no-pie"));
+        long offset = ElfSymbols.fileOffset(nonPie, "probed");
+        assertEquals(offsetFromBinutils(nonPie, "probed"), offset);
+        assertEquals(CALLS, countInChild(nonPie, Event.uprobe(nonPie, "probed")));
+        assertEquals(CALLS, countInChild(nonPie, Event.uretprobe(nonPie, "probed")));
+    }
+
+    @Test
+    void aProbeOnAFifoADirectoryOrTheEmptyPathIsRefusedAtOnceAsTheCallersInput(@TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
+        Map<Path, String> kinds = Map.of(fifo, "is a FIFO (named pipe)", dir, "is a directory", Path.of(""),
+                "is a directory");
+        for (Map.Entry<Path, String> k : kinds.entrySet()) {
+            for (boolean ret : new boolean[] {false, true}) {
+                // Before: the FIFO hung in FileChannel.open for ever; a directory gave EIO "No such device".
+                IllegalArgumentException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                        () -> assertThrows(IllegalArgumentException.class, () -> {
+                            Event unused = ret ? Event.uretprobe(k.getKey(), "main") : Event.uprobe(k.getKey(), "main");
+                        }));
+                assertTrue(e.getMessage().contains(k.getValue() + ", not a regular file"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aProbeOnAFunctionTheFileLacksIsTheCallersInputWithTheNearestNames() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Event.uprobe(program, "probd"));
+        assertEquals(program + " defines no function probd. Did you mean probed?", e.getMessage());
+        PerfEventException missing = assertThrows(PerfEventException.class,
+                () -> Event.uretprobe(program.resolveSibling("missing"), "probed"));
+        assertEquals(Errno.ENOENT, missing.errno());
+    }
+
     /** Runs the program with {@link #CALLS} in a child counted from its exec; returns the count. */
     private static long countInChild(Event event) throws Exception {
+        return countInChild(program, event);
+    }
+
+    private static long countInChild(Path program, Event event) throws Exception {
         try (ChildProcess child = ChildProcess.prepare(new ProcessBuilder(program.toString(), Integer.toString(CALLS))
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD));
                 Counter counter = Counter.open(event, child.target())) {

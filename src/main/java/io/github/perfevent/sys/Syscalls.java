@@ -73,6 +73,42 @@ public final class Syscalls {
     public static final int O_RDONLY = 0;
     /** {@code O_CLOEXEC} for {@link #open}: the fd is closed in a child at {@code exec}. */
     public static final int O_CLOEXEC = 0x80000;
+    /**
+     * {@code O_NONBLOCK} for {@link #open}: the open itself does not wait (a FIFO with no writer opens at once
+     * instead of blocking until one appears); reads of a regular file are not affected.
+     */
+    public static final int O_NONBLOCK = 04000;
+    /**
+     * {@code O_DIRECTORY} for {@link #open}: the open fails with ENOTDIR unless the path names a directory (it never
+     * blocks on a FIFO). Its value depends on the architecture: 0200000 on x86_64 (asm-generic), 040000 on aarch64.
+     */
+    public static final int O_DIRECTORY = openDirectoryFlag(System.getProperty("os.arch"));
+    /** {@code AT_FDCWD} for {@link #statx}: a relative path starts from the current directory. */
+    public static final int AT_FDCWD = -100;
+    /** {@code AT_EMPTY_PATH} for {@link #statx}: with an empty path, the call describes {@code dirfd} itself. */
+    public static final int AT_EMPTY_PATH = 0x1000;
+    /** {@code STATX_TYPE} for {@link #statx}: ask for the file type bits of {@code stx_mode}. */
+    public static final int STATX_TYPE = 0x1;
+    /** {@code STATX_MTIME} for {@link #statx}: ask for {@code stx_mtime}, the time of the last modification. */
+    public static final int STATX_MTIME = 0x40;
+    /** {@code STATX_SIZE} for {@link #statx}: ask for {@code stx_size}, the size in bytes. */
+    public static final int STATX_SIZE = 0x200;
+    /** {@code S_IFMT}: the file type bits of {@code stx_mode} ({@link #STATX}); compare them with {@code S_IF*}. */
+    public static final int S_IFMT = 0170000;
+    /** {@code S_IFREG}: a regular file. */
+    public static final int S_IFREG = 0100000;
+    /** {@code S_IFDIR}: a directory. */
+    public static final int S_IFDIR = 0040000;
+    /** {@code S_IFCHR}: a character device. */
+    public static final int S_IFCHR = 0020000;
+    /** {@code S_IFBLK}: a block device. */
+    public static final int S_IFBLK = 0060000;
+    /** {@code S_IFIFO}: a FIFO (named pipe) or pipe. */
+    public static final int S_IFIFO = 0010000;
+    /** {@code S_IFSOCK}: a socket. */
+    public static final int S_IFSOCK = 0140000;
+    /** {@code S_IFLNK}: a symbolic link (seen only when the link itself is described). */
+    public static final int S_IFLNK = 0120000;
     /** {@code RLIMIT_NOFILE} for {@link #getrlimit}: the number of open fds a process may have. */
     public static final int RLIMIT_NOFILE = 7;
     /**
@@ -81,6 +117,27 @@ public final class Syscalls {
      */
     public static final StructLayout RLIMIT = MemoryLayout.structLayout(
             JAVA_LONG.withName("rlim_cur"), JAVA_LONG.withName("rlim_max"));
+    /**
+     * {@code struct statx_timestamp} of {@code statx(2)}: {@code __s64 tv_sec; __u32 tv_nsec; __s32 __reserved;}
+     * (16 bytes).
+     */
+    public static final StructLayout STATX_TIMESTAMP = MemoryLayout.structLayout(
+            JAVA_LONG.withName("tv_sec"), JAVA_INT.withName("tv_nsec"), JAVA_INT.withName("__reserved"));
+    /**
+     * {@code struct statx} of {@code statx(2)} (256 bytes, one layout on every architecture, unlike
+     * {@code struct stat}): the fields up to {@code stx_dev_minor} by name, the rest as padding. {@code stx_mode} is
+     * a {@code u16} at offset 28 and {@code stx_size} a {@code u64} at 40.
+     */
+    public static final StructLayout STATX = MemoryLayout.structLayout(
+            JAVA_INT.withName("stx_mask"), JAVA_INT.withName("stx_blksize"), JAVA_LONG.withName("stx_attributes"),
+            JAVA_INT.withName("stx_nlink"), JAVA_INT.withName("stx_uid"), JAVA_INT.withName("stx_gid"),
+            JAVA_SHORT.withName("stx_mode"), MemoryLayout.paddingLayout(2), JAVA_LONG.withName("stx_ino"),
+            JAVA_LONG.withName("stx_size"), JAVA_LONG.withName("stx_blocks"),
+            JAVA_LONG.withName("stx_attributes_mask"), STATX_TIMESTAMP.withName("stx_atime"),
+            STATX_TIMESTAMP.withName("stx_btime"), STATX_TIMESTAMP.withName("stx_ctime"),
+            STATX_TIMESTAMP.withName("stx_mtime"), JAVA_INT.withName("stx_rdev_major"),
+            JAVA_INT.withName("stx_rdev_minor"), JAVA_INT.withName("stx_dev_major"),
+            JAVA_INT.withName("stx_dev_minor"), MemoryLayout.paddingLayout(112));
     /** {@code SIGKILL} for {@link #kill}. */
     public static final int SIGKILL = 9;
     /** {@code SIGCONT} for {@link #kill}: resumes a stopped process. */
@@ -137,6 +194,12 @@ public final class Syscalls {
     private static final MethodHandle kill$mh = downcall("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     // int open(const char *path, int flags, ...): no mode, since O_CREAT is never passed.
     private static final MethodHandle open$mh = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
+    // int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *buf): glibc 2.28+.
+    private static final MethodHandle statx$mh = downcall("statx",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), -1);
+    // ssize_t pread(int fd, void *buf, size_t count, off_t offset): off_t is 64 bits on both architectures.
+    private static final MethodHandle pread$mh = downcall("pread",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), -1);
     // int prctl(int option, ...): four 64-bit variadic arguments.
     private static final MethodHandle prctl$mh = downcall("prctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
@@ -162,6 +225,17 @@ public final class Syscalls {
             case "amd64", "x86_64" -> 298;
             case "aarch64" -> 241;
             default -> -1;
+        };
+    }
+
+    /**
+     * The value of {@code O_DIRECTORY} on architecture {@code osArch}: 040000 on aarch64 (as on 32-bit arm), the
+     * asm-generic 0200000 on x86_64 and elsewhere.
+     */
+    static int openDirectoryFlag(String osArch) {
+        return switch (osArch) {
+            case "aarch64" -> 040000;
+            default -> 0200000;
         };
     }
 
@@ -636,7 +710,8 @@ public final class Syscalls {
     /**
      * {@code open(2)} without {@code O_CREAT}, for the descriptors {@code perf_event_open} takes besides perf
      * events: a cgroup-v2 directory for {@code PERF_FLAG_PID_CGROUP} is opened with
-     * {@code O_RDONLY | O_CLOEXEC}.
+     * {@code O_RDONLY | O_CLOEXEC | O_DIRECTORY}; a file that must be regular (an ELF binary) with
+     * {@code O_RDONLY | O_CLOEXEC | O_NONBLOCK}, then checked with {@link #statx}.
      *
      * @param path a NUL-terminated path, e.g. {@code arena.allocateFrom("/sys/fs/cgroup/unified/app")}, or
      *     {@link MemorySegment#NULL} (the kernel answers EFAULT)
@@ -655,6 +730,61 @@ public final class Syscalls {
         int result;
         try {
             result = (int) open$mh.invokeExact(callState, path, flags);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        return result < 0 ? -errno(callState) : result;
+    }
+
+    /**
+     * {@code statx(2)}: describes a file. With {@link #AT_EMPTY_PATH} and an empty {@code path} it describes the
+     * open file {@code dirfd} itself, which is how to learn what an fd really is (the path it was opened by may have
+     * been replaced since). {@code mask} asks for fields ({@link #STATX_TYPE}, {@link #STATX_SIZE}...); the kernel
+     * sets {@code stx_mask} to those it filled. The file type is {@code stx_mode & S_IFMT}.
+     *
+     * @param dirfd an open fd (with {@code AT_EMPTY_PATH}), or the directory a relative {@code path} starts from
+     * @param path a NUL-terminated path, {@code ""} with {@code AT_EMPTY_PATH}
+     * @param flags {@code AT_*} flags
+     * @param mask {@code STATX_*} bits
+     * @param statx a {@link #STATX} struct the kernel fills
+     * @return 0, or the negated errno (EBADF, ENOENT, EACCES, ENOTDIR, EINVAL for a bad flag or mask, EFAULT)
+     * @throws IllegalArgumentException if {@code path} contains no NUL byte or {@code statx} is shorter than
+     *     {@link #STATX}
+     */
+    public static int statx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment statx) {
+        if (!containsNul(path)) {
+            throw new IllegalArgumentException("statx: the path is not NUL-terminated; use Arena.allocateFrom(String)");
+        }
+        requireSize(statx, STATX.byteSize(), "struct statx");
+        MemorySegment callState = CALL_STATE.get();
+        int result;
+        try {
+            result = (int) statx$mh.invokeExact(callState, dirfd, path, flags, mask, statx);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        return result < 0 ? -errno(callState) : result;
+    }
+
+    /**
+     * {@code pread(2)}: reads up to {@code buffer.byteSize()} bytes of {@code fd} at file offset {@code offset},
+     * without moving the fd's own position. Fewer bytes than asked means the end of the file (0 at or past it).
+     *
+     * @param fd an open fd of a file that can seek
+     * @param buffer where the bytes go; the whole segment is offered
+     * @param offset the file offset, {@code >= 0}
+     * @return the number of bytes read, or the negated errno (EBADF, EINVAL for a negative offset, ESPIPE for a
+     *     pipe or FIFO, EISDIR for a directory, EIO, EINTR)
+     */
+    public static long pread(int fd, MemorySegment buffer, long offset) {
+        MemorySegment callState = CALL_STATE.get();
+        long result;
+        try {
+            result = (long) pread$mh.invokeExact(callState, fd, buffer, buffer.byteSize(), offset);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

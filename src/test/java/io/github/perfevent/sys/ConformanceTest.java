@@ -582,10 +582,13 @@ class ConformanceTest {
         Map<String, Long> java = javaLibcConstants(target.osArch());
         assertTrue(java.keySet().containsAll(List.of("PROT_READ", "PROT_WRITE", "MAP_SHARED", "POLLIN", "POLLERR",
                 "POLLHUP", "POLLNVAL", "O_RDONLY", "O_CLOEXEC", "SIGKILL", "SIGCONT", "RLIMIT_NOFILE")), "Syscalls lacks some of the libc constants: " + java.keySet());
+        assertTrue(java.keySet().containsAll(List.of("O_NONBLOCK", "O_DIRECTORY", "AT_FDCWD", "AT_EMPTY_PATH", "STATX_TYPE",
+                "STATX_MTIME", "STATX_SIZE", "S_IFMT", "S_IFREG", "S_IFDIR", "S_IFCHR", "S_IFBLK", "S_IFIFO", "S_IFSOCK",
+                "S_IFLNK")), "Syscalls lacks some of the file constants: " + java.keySet());
         Map<String, String> c = libcOracle(target, java.keySet());
         Mismatches problems = new Mismatches();
         for (var e : java.entrySet()) {
-            problems.check("Syscalls." + e.getKey() + " vs <sys/mman.h>/<poll.h>/<fcntl.h>/<signal.h>", c.get(e.getKey()),
+            problems.check("Syscalls." + e.getKey() + " vs <sys/mman.h>/<poll.h>/<fcntl.h>/<signal.h>/<sys/stat.h>", c.get(e.getKey()),
                     Long.toString(e.getValue()));
         }
         MemoryLayout pollfd = Syscalls.POLLFD;
@@ -607,7 +610,24 @@ class ConformanceTest {
             problems.check("Syscalls.RLIMIT." + field + " offset", c.get("rlimit." + field + ".offsetof"),
                     Long.toString(Syscalls.RLIMIT.byteOffset(groupElement(field))));
         }
-        problems.assertNone(java.size() + " Syscalls constants, struct pollfd and struct rlimit");
+        problems.check("Syscalls.STATX byteSize vs sizeof(struct statx)", c.get("statx.sizeof"),
+                Long.toString(Syscalls.STATX.byteSize()));
+        for (MemoryLayout member : Syscalls.STATX.memberLayouts()) {
+            if (member.name().isPresent()) {
+                String field = member.name().get();
+                problems.check("Syscalls.STATX." + field + " offset", c.get("statx." + field + ".offsetof"),
+                        Long.toString(Syscalls.STATX.byteOffset(groupElement(field))));
+                problems.check("Syscalls.STATX." + field + " size", c.get("statx." + field + ".sizeof"),
+                        Long.toString(member.byteSize()));
+            }
+        }
+        problems.check("Syscalls.STATX_TIMESTAMP byteSize", c.get("statx_timestamp.sizeof"),
+                Long.toString(Syscalls.STATX_TIMESTAMP.byteSize()));
+        for (String field : List.of("tv_sec", "tv_nsec")) {
+            problems.check("Syscalls.STATX_TIMESTAMP." + field + " offset", c.get("statx_timestamp." + field + ".offsetof"),
+                    Long.toString(Syscalls.STATX_TIMESTAMP.byteOffset(groupElement(field))));
+        }
+        problems.assertNone(java.size() + " Syscalls constants, struct pollfd, struct rlimit and struct statx");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -635,6 +655,9 @@ class ConformanceTest {
                 java.put(f.getName(), toBits(f.get(null)));
             }
         }
+        // The fields hold this host's values; the constants that differ by architecture come from the same
+        // per-architecture logic that chose them.
+        java.put("O_DIRECTORY", (long) Syscalls.openDirectoryFlag(osArch));
         return java;
     }
 
