@@ -4,20 +4,14 @@
  */
 package io.github.perfevent;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import io.github.perfevent.sys.Syscalls;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -27,26 +21,13 @@ import java.nio.file.Path;
  * blocks (fifo(7)), and while this descriptor is open a reader in another process never sees end-of-file; when the
  * JVM ends, however it ends, the kernel closes the descriptor, and that reader's {@code read} returns end-of-file.
  *
- * <p>{@code mkfifo} and {@code write} are downcalls of their own here: the raw layer ({@code Syscalls}) has no
- * call that creates a file or writes one.
- *
  * <p>Not thread-safe: its owner synchronizes.
  */
 final class Fifo implements AutoCloseable {
 
-    /** {@code O_RDWR} of {@code <fcntl.h>} (Linux, every architecture). */
-    private static final int O_RDWR = 2;
     /** Read and write for the owner only. */
     private static final int MODE_0600 = 0600;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final long ERRNO_OFFSET = CALL_STATE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
-    // int mkfifo(const char *path, mode_t mode)
-    private static final MethodHandle mkfifo$mh = downcall("mkfifo", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    // ssize_t write(int fd, const void *buffer, size_t count)
-    private static final MethodHandle write$mh = downcall("write",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final long POLL_FD_OFFSET = Syscalls.POLLFD.byteOffset(MemoryLayout.PathElement.groupElement("fd"));
     private static final long POLL_EVENTS_OFFSET =
             Syscalls.POLLFD.byteOffset(MemoryLayout.PathElement.groupElement("events"));
@@ -64,12 +45,6 @@ final class Fifo implements AutoCloseable {
         this.fd = fd;
     }
 
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-        return LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"));
-    }
-
     /**
      * Creates the FIFO {@code path} (mode 0600) and opens it {@code O_RDWR | O_CLOEXEC}.
      *
@@ -78,20 +53,12 @@ final class Fifo implements AutoCloseable {
     static Fifo create(Path path) {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment name = call.allocateFrom(path.toString());
-            MemorySegment callState = call.allocate(CALL_STATE_LAYOUT);
-            int made;
-            try {
-                made = (int) mkfifo$mh.invokeExact(callState, name, MODE_0600);
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
+            int made = Syscalls.mkfifo(name, MODE_0600);
             if (made < 0) {
-                throw new PerfEventException(callState.get(JAVA_INT, ERRNO_OFFSET), "mkfifo(" + path + ", 0600)",
+                throw new PerfEventException(-made, "mkfifo(" + path + ", 0600)",
                         "the FIFO through which a ChildProcess is told to run its command cannot be created");
             }
-            int fd = Syscalls.open(name, O_RDWR | Syscalls.O_CLOEXEC);
+            int fd = Syscalls.open(name, Syscalls.O_RDWR | Syscalls.O_CLOEXEC);
             if (fd < 0) {
                 throw new PerfEventException(-fd, "open(" + path + ", O_RDWR | O_CLOEXEC)",
                         "the FIFO through which a ChildProcess is told to run its command cannot be opened");
@@ -114,17 +81,9 @@ final class Fifo implements AutoCloseable {
         requireOpen();
         try (Arena call = Arena.ofConfined()) {
             MemorySegment buffer = call.allocateFrom(JAVA_BYTE, b);
-            MemorySegment callState = call.allocate(CALL_STATE_LAYOUT);
-            long written;
-            try {
-                written = (long) write$mh.invokeExact(callState, fd, buffer, 1L);
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
-            if (written != 1) {
-                throw new PerfEventException(callState.get(JAVA_INT, ERRNO_OFFSET), "write(" + path + ")",
+            long written = Syscalls.write(fd, buffer);
+            if (written < 0) { // a one-byte write to a pipe writes the byte or fails: 0 is not a result (pipe(7))
+                throw new PerfEventException((int) -written, "write(" + path + ")",
                         "cannot tell the waiting shell to run its command");
             }
         }

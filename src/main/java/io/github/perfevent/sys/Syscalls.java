@@ -71,6 +71,11 @@ public final class Syscalls {
     public static final short POLLNVAL = 0x020;
     /** {@code O_RDONLY} for {@link #open}. */
     public static final int O_RDONLY = 0;
+    /**
+     * {@code O_RDWR} for {@link #open}: read and write. On a FIFO it never blocks and makes the opener a writer as
+     * long as the fd is open, so a reader in another process sees end-of-file only when this fd goes (fifo(7)).
+     */
+    public static final int O_RDWR = 2;
     /** {@code O_CLOEXEC} for {@link #open}: the fd is closed in a child at {@code exec}. */
     public static final int O_CLOEXEC = 0x80000;
     /**
@@ -200,6 +205,12 @@ public final class Syscalls {
     // ssize_t pread(int fd, void *buf, size_t count, off_t offset): off_t is 64 bits on both architectures.
     private static final MethodHandle pread$mh = downcall("pread",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG), -1);
+    // ssize_t write(int fd, const void *buf, size_t count)
+    private static final MethodHandle write$mh = downcall("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), -1);
+    // int mkfifo(const char *path, mode_t mode): mode_t is a 32-bit unsigned int on both architectures.
+    private static final MethodHandle mkfifo$mh = downcall("mkfifo",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
     // int prctl(int option, ...): four 64-bit variadic arguments.
     private static final MethodHandle prctl$mh = downcall("prctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
@@ -785,6 +796,53 @@ public final class Syscalls {
         long result;
         try {
             result = (long) pread$mh.invokeExact(callState, fd, buffer, buffer.byteSize(), offset);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        return result < 0 ? -errno(callState) : result;
+    }
+
+    /**
+     * {@code write(2)}: writes {@code buffer} to {@code fd}. Fewer bytes than offered may be written (a pipe or FIFO
+     * that is nearly full, a signal).
+     *
+     * @param fd an open fd
+     * @param buffer the bytes to write; the whole segment is offered
+     * @return the number of bytes written, or the negated errno (EBADF, EAGAIN on a full non-blocking pipe, EPIPE
+     *     when a pipe has no reader, EINTR, ENOSPC...)
+     */
+    public static long write(int fd, MemorySegment buffer) {
+        MemorySegment callState = CALL_STATE.get();
+        long result;
+        try {
+            result = (long) write$mh.invokeExact(callState, fd, buffer, buffer.byteSize());
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        return result < 0 ? -errno(callState) : result;
+    }
+
+    /**
+     * {@code mkfifo(3)}: creates a named pipe at {@code path} with permission bits {@code mode} (less the umask).
+     *
+     * @param path a NUL-terminated path, e.g. {@code arena.allocateFrom("/tmp/dir/fifo")}, or
+     *     {@link MemorySegment#NULL} (the kernel answers EFAULT)
+     * @param mode permission bits, such as {@code 0600}
+     * @return 0, or the negated errno (EEXIST, ENOENT, EACCES, ENOTDIR, ENOSPC, EROFS...)
+     * @throws IllegalArgumentException if {@code path} is not NULL and contains no NUL byte
+     */
+    public static int mkfifo(MemorySegment path, int mode) {
+        if (path.address() != 0 && !containsNul(path)) {
+            throw new IllegalArgumentException("mkfifo: the path is not NUL-terminated; use Arena.allocateFrom(String)");
+        }
+        MemorySegment callState = CALL_STATE.get();
+        int result;
+        try {
+            result = (int) mkfifo$mh.invokeExact(callState, path, mode);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

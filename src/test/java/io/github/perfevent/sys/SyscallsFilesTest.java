@@ -145,4 +145,31 @@ class SyscallsFilesTest {
         assertThrows(IllegalStateException.class, () -> Syscalls.pread(0, closed, 0),
                 "a segment of a closed arena: the FFM exception, not an AssertionError");
     }
+
+    @Test
+    void mkfifoMakesAFifoThatAnOrdwrFdWritesAndReadsAndRefusesAnExistingPath() {
+        Path fifo = dir.resolve("made-by-mkfifo");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment path = arena.allocateFrom(fifo.toString());
+            assertEquals(0, Syscalls.mkfifo(path, 0600));
+            assertEquals(-Errno.EEXIST, Syscalls.mkfifo(path, 0600), "a second mkfifo of the same path");
+            int fd = Syscalls.open(path, Syscalls.O_RDWR | Syscalls.O_CLOEXEC);
+            assertTrue(fd >= 0, () -> "O_RDWR open of a FIFO never blocks: " + Errno.describe(fd));
+            try {
+                MemorySegment statx = describe(arena, fd);
+                assertEquals(Syscalls.S_IFIFO, statx.get(JAVA_SHORT, STX_MODE) & Syscalls.S_IFMT, "mkfifo made a FIFO");
+                MemorySegment out = arena.allocateFrom(JAVA_BYTE, new byte[] {'o', 'k', '\n'});
+                assertEquals(3, Syscalls.write(fd, out));
+                MemorySegment in = arena.allocate(16);
+                assertEquals(3, Syscalls.read(fd, in), "what this fd wrote, it reads back (it is the FIFO's reader too)");
+                assertArrayEquals(new byte[] {'o', 'k', '\n'}, in.asSlice(0, 3).toArray(JAVA_BYTE));
+            } finally {
+                Syscalls.close(fd);
+            }
+            assertEquals(-Errno.EBADF, Syscalls.write(-1, arena.allocate(1)), "write to fd -1 (never a closed one: its number may be reused)");
+            assertEquals(-Errno.EFAULT, Syscalls.mkfifo(MemorySegment.NULL, 0600));
+            assertThrows(IllegalArgumentException.class, () -> Syscalls.mkfifo(arena.allocate(JAVA_LONG, -1L), 0600),
+                    "a path without NUL");
+        }
+    }
 }
