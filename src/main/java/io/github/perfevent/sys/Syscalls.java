@@ -756,16 +756,17 @@ public final class Syscalls {
      * sets {@code stx_mask} to those it filled. The file type is {@code stx_mode & S_IFMT}.
      *
      * @param dirfd an open fd (with {@code AT_EMPTY_PATH}), or the directory a relative {@code path} starts from
-     * @param path a NUL-terminated path, {@code ""} with {@code AT_EMPTY_PATH}
+     * @param path a NUL-terminated path, {@code ""} with {@code AT_EMPTY_PATH}, or {@link MemorySegment#NULL} (the
+     *     kernel answers EFAULT; with {@code AT_EMPTY_PATH}, Linux 6.11 and later describe {@code dirfd} instead)
      * @param flags {@code AT_*} flags
      * @param mask {@code STATX_*} bits
      * @param statx a {@link #STATX} struct the kernel fills
      * @return 0, or the negated errno (EBADF, ENOENT, EACCES, ENOTDIR, EINVAL for a bad flag or mask, EFAULT)
-     * @throws IllegalArgumentException if {@code path} contains no NUL byte or {@code statx} is shorter than
-     *     {@link #STATX}
+     * @throws IllegalArgumentException if {@code path} is not NULL and contains no NUL byte, or {@code statx} is
+     *     shorter than {@link #STATX}
      */
     public static int statx(int dirfd, MemorySegment path, int flags, int mask, MemorySegment statx) {
-        if (!containsNul(path)) {
+        if (!isNull(path) && !containsNul(path)) {
             throw new IllegalArgumentException("statx: the path is not NUL-terminated; use Arena.allocateFrom(String)");
         }
         requireSize(statx, STATX.byteSize(), "struct statx");
@@ -836,7 +837,7 @@ public final class Syscalls {
      * @throws IllegalArgumentException if {@code path} is not NULL and contains no NUL byte
      */
     public static int mkfifo(MemorySegment path, int mode) {
-        if (path.address() != 0 && !containsNul(path)) {
+        if (!isNull(path) && !containsNul(path)) {
             throw new IllegalArgumentException("mkfifo: the path is not NUL-terminated; use Arena.allocateFrom(String)");
         }
         MemorySegment callState = CALL_STATE.get();

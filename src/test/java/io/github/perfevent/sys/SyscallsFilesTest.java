@@ -168,6 +168,8 @@ class SyscallsFilesTest {
             }
             assertEquals(-Errno.EBADF, Syscalls.write(-1, arena.allocate(1)), "write to fd -1 (never a closed one: its number may be reused)");
             assertEquals(-Errno.EFAULT, Syscalls.mkfifo(MemorySegment.NULL, 0600));
+            assertEquals(-Errno.EFAULT, Syscalls.statx(Syscalls.AT_FDCWD, MemorySegment.NULL, 0, Syscalls.STATX_TYPE,
+                    arena.allocate(Syscalls.STATX)), "statx of a NULL path, without AT_EMPTY_PATH");
             assertThrows(IllegalArgumentException.class, () -> Syscalls.mkfifo(arena.allocate(JAVA_LONG, -1L), 0600),
                     "a path without NUL");
         }

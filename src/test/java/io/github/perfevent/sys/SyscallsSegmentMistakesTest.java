@@ -50,7 +50,13 @@ class SyscallsSegmentMistakesTest {
                 new Call("poll", SyscallsSegmentMistakesTest::pollNothing, s -> Syscalls.poll(s, 1, 0)),
                 new Call("getrlimit", a -> a.allocate(Syscalls.RLIMIT),
                         s -> Syscalls.getrlimit(Syscalls.RLIMIT_NOFILE, s)),
-                new Call("open", a -> a.allocateFrom("/"), s -> Syscalls.open(s, Syscalls.O_RDONLY)));
+                new Call("open", a -> a.allocateFrom("/"), s -> Syscalls.open(s, Syscalls.O_RDONLY)),
+                new Call("statx", a -> a.allocateFrom(""), s -> Syscalls.statx(-1, s, Syscalls.AT_EMPTY_PATH,
+                        Syscalls.STATX_TYPE, Arena.ofAuto().allocate(Syscalls.STATX))),
+                new Call("pread", a -> a.allocate(JAVA_LONG), s -> Syscalls.pread(-1, s, 0)),
+                new Call("write", a -> a.allocate(JAVA_LONG), s -> Syscalls.write(-1, s)),
+                // A path in no directory: were the call to reach the kernel, it would make nothing (ENOENT).
+                new Call("mkfifo", a -> a.allocateFrom("/nonexistent-directory/fifo"), s -> Syscalls.mkfifo(s, 0600)));
     }
 
     private static MemorySegment taskClockAttr(Arena arena) {
