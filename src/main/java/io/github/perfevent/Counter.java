@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Counts one {@link Event} on a {@link Target}: {@code perf_event_open(2)} for each thread or CPU of the target,
@@ -187,14 +188,7 @@ public final class Counter implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public void enable() {
-        enter();
-        try {
-            for (int i = 0; i < fds.length; i++) {
-                check(Syscalls.enable(fds[i], 0), "PERF_EVENT_IOC_ENABLE", i);
-            }
-        } finally {
-            guard.exit();
-        }
+        onEveryFd(fd -> Syscalls.enable(fd, 0), "PERF_EVENT_IOC_ENABLE");
     }
 
     /**
@@ -203,14 +197,7 @@ public final class Counter implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public void disable() {
-        enter();
-        try {
-            for (int i = 0; i < fds.length; i++) {
-                check(Syscalls.disable(fds[i], 0), "PERF_EVENT_IOC_DISABLE", i);
-            }
-        } finally {
-            guard.exit();
-        }
+        onEveryFd(fd -> Syscalls.disable(fd, 0), "PERF_EVENT_IOC_DISABLE");
     }
 
     /**
@@ -219,14 +206,7 @@ public final class Counter implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public void reset() {
-        enter();
-        try {
-            for (int i = 0; i < fds.length; i++) {
-                check(Syscalls.reset(fds[i], 0), "PERF_EVENT_IOC_RESET", i);
-            }
-        } finally {
-            guard.exit();
-        }
+        onEveryFd(fd -> Syscalls.reset(fd, 0), "PERF_EVENT_IOC_RESET");
     }
 
     /**
@@ -361,6 +341,18 @@ public final class Counter implements AutoCloseable {
             }
             throw new IllegalStateException("read of " + event + " returned " + bytes + " bytes; the read format has "
                     + buffer.byteSize());
+        }
+    }
+
+    /** Applies {@code ioctl} to every fd, inside the guard; the first failure throws. */
+    private void onEveryFd(IntUnaryOperator ioctl, String name) {
+        enter();
+        try {
+            for (int i = 0; i < fds.length; i++) {
+                check(ioctl.applyAsInt(fds[i]), name, i);
+            }
+        } finally {
+            guard.exit();
         }
     }
 
