@@ -10,22 +10,21 @@ import java.lang.invoke.VarHandle;
 /**
  * Keeps {@code close()} of a {@link Counter} or {@link Group} from closing its fds while another thread is using
  * them, so that no thread ever passes a closed descriptor number to the kernel, which may have reused it for a file of
- * its own. It is cheaper than the object's monitor on the path that matters, an uncontended read: one
- * compare-and-set and a volatile read to enter, a release store to leave (the monitor costs two compare-and-sets, and reads whose
+ * its own. It is cheaper than the object's monitor on the path that matters, an uncontended read: a volatile read
+ * and one compare-and-set to enter, a release store to leave (the monitor costs two compare-and-sets, and reads whose
  * buffer lives in a shared arena pay two more for the arena's acquire and release around the downcall).
  *
  * <p>One thread at a time is inside (the read buffer is shared, so readers exclude each other too); a thread that
- * finds another inside spins briefly, then yields until it leaves. Whoever is inside only makes non-blocking system
+ * finds another inside yields the processor until it leaves. Whoever is inside only makes non-blocking system
  * calls (perf fds never block a {@code read(2)} or an ioctl), so every wait is short. {@link #close()} waits the same
- * way, but first marks the guard as closing, so that no thread enters after it (a thread reading in a loop cannot
- * keep it waiting), then marks it closed for good: every later {@link #enter()} fails.
+ * way, but first marks the guard as closing, so that every later attempt to enter fails (a thread reading in a loop
+ * cannot keep it waiting), then marks it closed for good.
  */
 final class CloseGuard {
 
     private static final int FREE = 0;
     private static final int IN_USE = 1;
     private static final int CLOSED = -1;
-    private static final int SPINS_BEFORE_YIELD = 100;
     private static final VarHandle STATE;
     private static final VarHandle CLOSING;
 
@@ -41,7 +40,7 @@ final class CloseGuard {
 
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
-    /** Set once by the thread that closes, before it waits: no thread enters after that (close cannot starve). */
+    /** Set once by the thread that closes, before it waits: no attempt to enter that sees it succeeds. */
     private volatile boolean closing;
 
     /**
@@ -50,32 +49,24 @@ final class CloseGuard {
      * @return {@code true} when entered, {@code false} when closed or being closed (nothing to exit)
      */
     boolean enter() {
-        return STATE.compareAndSet(this, FREE, IN_USE) ? stillOpen() : enterContended();
+        return !closing && (STATE.compareAndSet(this, FREE, IN_USE) || enterContended());
     }
 
+    /**
+     * Waits for the thread inside to leave. A thread that saw no close begin may still enter after one has begun:
+     * the closer waits for it as for any thread inside; every later attempt sees {@code closing} and gives up, so
+     * no stream of entries can keep a close waiting.
+     */
     private boolean enterContended() {
-        for (int spins = 0; ; spins++) {
+        while (true) {
             if (closing) {
                 return false;
             }
             if ((int) STATE.getVolatile(this) == FREE && STATE.compareAndSet(this, FREE, IN_USE)) {
-                return stillOpen();
+                return true;
             }
-            pause(spins);
+            Thread.yield(); // the thread inside is in a non-blocking system call: it leaves within microseconds
         }
-    }
-
-    /**
-     * After entering: leaves again if a close has begun. The compare-and-set that entered and the closer's write of
-     * {@code closing} are both full fences, so either this thread sees {@code closing}, or the closer sees this
-     * thread inside and waits for it.
-     */
-    private boolean stillOpen() {
-        if (closing) {
-            exit();
-            return false;
-        }
-        return true;
     }
 
     /** Leaves, after a successful {@link #enter()}. */
@@ -91,7 +82,7 @@ final class CloseGuard {
      */
     boolean close() {
         boolean first = CLOSING.compareAndSet(this, false, true);
-        for (int spins = 0; ; spins++) {
+        while (true) {
             int current = (int) STATE.getVolatile(this);
             if (current == CLOSED) {
                 return false;
@@ -99,20 +90,12 @@ final class CloseGuard {
             if (first && current == FREE && STATE.compareAndSet(this, FREE, CLOSED)) {
                 return true;
             }
-            pause(spins);
+            Thread.yield(); // the thread inside is in a non-blocking system call: it leaves within microseconds
         }
     }
 
     /** {@return whether {@link #close()} has been called} */
     boolean isClosed() {
         return closing;
-    }
-
-    private static void pause(int spins) {
-        if (spins < SPINS_BEFORE_YIELD) {
-            Thread.onSpinWait();
-        } else {
-            Thread.yield();
-        }
     }
 }

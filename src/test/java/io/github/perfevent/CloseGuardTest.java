@@ -4,6 +4,7 @@
  */
 package io.github.perfevent;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -72,6 +73,24 @@ class CloseGuardTest {
     }
 
     @Test
+    void aThreadWaitingToEnterGivesUpWhenACloseBegins() throws Exception {
+        CloseGuard guard = new CloseGuard();
+        assertFalse(guard.isClosed(), "a new guard is open");
+        assertTrue(guard.enter());
+        AtomicReference<Boolean> waiterEntered = new AtomicReference<>();
+        Thread waiter = Thread.ofPlatform().start(() -> waiterEntered.set(guard.enter()));
+        waiter.join(200);
+        assertTrue(waiter.isAlive(), "the waiter waits while this thread is inside");
+        Thread closer = Thread.ofPlatform().start(guard::close);
+        waiter.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(waiter.isAlive(), "the waiter gave up while this thread was still inside");
+        assertEquals(Boolean.FALSE, waiterEntered.get(), "a waiter that sees the close begin does not enter");
+        assertTrue(closer.isAlive(), "the close still waits for this thread");
+        guard.exit();
+        closer.join();
+    }
+
+    @Test
     void aSecondThreadEntersOnlyAfterTheFirstLeaves() throws Exception {
         CloseGuard guard = new CloseGuard();
         assertTrue(guard.enter());
@@ -83,6 +102,7 @@ class CloseGuardTest {
             }
         });
         assertFalse(entered.await(200, TimeUnit.MILLISECONDS), "a second thread entered while the first was inside");
+        assertFalse(guard.isClosed(), "entering and waiting close nothing");
         guard.exit();
         assertTrue(entered.await(30, TimeUnit.SECONDS), "the second thread entered after the first left");
         second.join();
