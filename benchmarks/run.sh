@@ -5,6 +5,8 @@
 #   benchmarks/run.sh                          # everything
 #   benchmarks/run.sh 'RawLayerBenchmark.read' # only benchmarks matching a JMH regex (arguments go to JMH)
 #   ROUNDS=6 ITERATIONS=10 benchmarks/run.sh
+#   BASELINE_JAR=/path/to/old/benchmarks.jar ROUNDS=8 benchmarks/run.sh SafeLayerBenchmark
+#                                              # before/after: each round runs the old jar, then the new one
 #
 # Why rounds: the suite takes minutes, and on a shared machine the cost of a system call drifts by 2x over
 # minutes. JMH runs all forks of one benchmark before the next, so with `-f 4` a Java benchmark and its C baseline
@@ -69,18 +71,41 @@ echo "run.sh: building $here/target/benchmarks.jar"
 # 3. The suite, ROUNDS times. --enable-native-access=ALL-UNNAMED comes from @Fork(jvmArgsAppend); -foe true makes
 #    a failing benchmark fail the run (JMH exits 0 otherwise); -prof gc adds
 #    gc.alloc.rate.norm (bytes allocated per operation).
-rm -f "$here"/target/jmh-round-*.json
+#    With BASELINE_JAR (a benchmarks.jar built from an older commit), each round runs it first, so that before and
+#    after are measured minutes apart at most.
+rm -f "$here"/target/jmh-round-*.json "$here"/target/jmh-baseline-round-*.json
+if [ -n "${BASELINE_JAR:-}" ] && [ ! -f "$BASELINE_JAR" ]; then
+    echo "run.sh: BASELINE_JAR=$BASELINE_JAR is not a file" >&2
+    exit 1
+fi
+run_jmh() { # jar result-file JMH-arguments...
+    local jar=$1 result=$2
+    shift 2
+    "$JAVA_HOME/bin/java" "${host_jvm_args[@]}" -jar "$jar" \
+        -f "$FORKS_PER_ROUND" -wi "$WARMUP_ITERATIONS" -w "$WARMUP_TIME" -i "$ITERATIONS" -r "$ITERATION_TIME" \
+        -foe true -prof gc -rf json -rff "$result" "$@"
+}
 results=()
+baseline_results=()
 for round in $(seq 1 "$ROUNDS"); do
     echo "run.sh: round $round of $ROUNDS: $FORKS_PER_ROUND fork(s), warmup $WARMUP_ITERATIONS x $WARMUP_TIME," \
         "measurement $ITERATIONS x $ITERATION_TIME"
-    result=$here/target/jmh-round-$round.json
-    "$JAVA_HOME/bin/java" "${host_jvm_args[@]}" -jar "$here/target/benchmarks.jar" \
-        -f "$FORKS_PER_ROUND" -wi "$WARMUP_ITERATIONS" -w "$WARMUP_TIME" -i "$ITERATIONS" -r "$ITERATION_TIME" \
-        -foe true -prof gc -rf json -rff "$result" "$@"
-    results+=("$result")
+    if [ -n "${BASELINE_JAR:-}" ]; then
+        run_jmh "$BASELINE_JAR" "$here/target/jmh-baseline-round-$round.json" "$@"
+        baseline_results+=("$here/target/jmh-baseline-round-$round.json")
+    fi
+    run_jmh "$here/target/benchmarks.jar" "$here/target/jmh-round-$round.json" "$@"
+    results+=("$here/target/jmh-round-$round.json")
 done
 
 # 4. The tables.
 echo
-python3 "$here/report.py" "${results[@]}" | tee "$here/target/report.txt"
+{
+    if [ -n "${BASELINE_JAR:-}" ]; then
+        echo "BEFORE ($BASELINE_JAR)"
+        python3 "$here/report.py" "${baseline_results[@]}"
+        echo
+        echo "AFTER (this checkout)"
+    fi
+    python3 "$here/report.py" "${results[@]}"
+} | tee "$here/target/report.txt"
