@@ -16,6 +16,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,7 +45,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code ThreadLocal} lookup);</li>
  *   <li>{@code nop_critical}: {@code critical(false)}, no capture;</li>
  *   <li>{@code nop_critical_errno}: {@code critical(false)} + capture, {@code Syscalls}' shape (the variant the
- *       critical experiment considers).</li>
+ *       critical experiment considers);</li>
+ *   <li>{@code guard_monitor_sharedArena}: {@code nop_errno} inside {@code synchronized}, on a buffer of a shared
+ *       arena: how {@code Counter.read} guarded its fds before (the downcall acquires and releases the arena);</li>
+ *   <li>{@code guard_closeGuard_unscoped}: {@code nop_errno} between the library's own {@code CloseGuard.enter()}
+ *       and {@code exit()} (reached by reflection: the class is not exported), on a global-scope view of the same
+ *       kind of memory: how {@code Counter.read} guards them now.</li>
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -71,7 +78,30 @@ public class DowncallOverheadBenchmark {
     private static final MethodHandle criticalErrno$mh = LINKER.downcallHandle(NOP, READ_LIKE,
             Linker.Option.critical(false), Linker.Option.captureCallState("errno"));
 
+    private static final MethodHandle guard$new;
+    private static final MethodHandle guard$enter;
+    private static final MethodHandle guard$exit;
+
+    static {
+        try {
+            Class<?> guard = Class.forName("io.github.perfevent.CloseGuard");
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(guard, MethodHandles.lookup());
+            guard$new = lookup.findConstructor(guard, MethodType.methodType(void.class))
+                    .asType(MethodType.methodType(Object.class));
+            guard$enter = lookup.findVirtual(guard, "enter", MethodType.methodType(boolean.class))
+                    .asType(MethodType.methodType(boolean.class, Object.class));
+            guard$exit = lookup.findVirtual(guard, "exit", MethodType.methodType(void.class))
+                    .asType(MethodType.methodType(void.class, Object.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private Arena arena;
+    private Arena sharedArena;
+    private MemorySegment sharedValue;
+    private MemorySegment unscopedValue;
+    private Object guard;
     private MemorySegment value;
     private MemorySegment callStateField;
     private int fd = 3;
@@ -82,6 +112,17 @@ public class DowncallOverheadBenchmark {
         arena = Arena.ofConfined();
         value = arena.allocate(ValueLayout.JAVA_LONG);
         callStateField = arena.allocate(CALL_STATE_LAYOUT);
+        sharedArena = Arena.ofShared();
+        sharedValue = sharedArena.allocate(ValueLayout.JAVA_LONG);
+        MemorySegment owned = sharedArena.allocate(ValueLayout.JAVA_LONG);
+        unscopedValue = MemorySegment.ofAddress(owned.address()).reinterpret(owned.byteSize());
+        try {
+            guard = (Object) guard$new.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        Fixtures.check(guardMonitorSharedArena(), Long.BYTES, "c_nop in a monitor, shared arena");
+        Fixtures.check(guardCloseGuardUnscoped(), Long.BYTES, "c_nop in the CloseGuard, unscoped");
         Fixtures.check(nopPlain(), Long.BYTES, "c_nop");
         Fixtures.check(nopErrno(), Long.BYTES, "c_nop errno");
         Fixtures.check(nopErrnoStateInField(), Long.BYTES, "c_nop errno field");
@@ -93,6 +134,7 @@ public class DowncallOverheadBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         arena.close();
+        sharedArena.close();
     }
 
     /** No linker option. */
@@ -125,6 +167,39 @@ public class DowncallOverheadBenchmark {
         return nopCriticalErrno();
     }
 
+    /** The old guard of {@code Counter.read}: the monitor, and a shared arena's buffer. */
+    @Benchmark
+    public long guard_monitor_sharedArena() {
+        return guardMonitorSharedArena();
+    }
+
+    /** The new guard of {@code Counter.read}: {@code CloseGuard}, and an unscoped view of the buffer. */
+    @Benchmark
+    public long guard_closeGuard_unscoped() {
+        return guardCloseGuardUnscoped();
+    }
+
+    private synchronized long guardMonitorSharedArena() {
+        return nopErrno(sharedValue);
+    }
+
+    private long guardCloseGuardUnscoped() {
+        try {
+            if (!(boolean) guard$enter.invokeExact(guard)) {
+                throw new IllegalStateException("closed");
+            }
+            try {
+                return nopErrno(unscopedValue);
+            } finally {
+                guard$exit.invokeExact(guard);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     private long nopPlain() {
         try {
             return (long) plain$mh.invokeExact(fd, value, value.byteSize());
@@ -134,10 +209,14 @@ public class DowncallOverheadBenchmark {
     }
 
     private long nopErrno() {
+        return nopErrno(value);
+    }
+
+    private long nopErrno(MemorySegment buffer) {
         MemorySegment callState = CALL_STATE.get();
         long result;
         try {
-            result = (long) errno$mh.invokeExact(callState, fd, value, value.byteSize());
+            result = (long) errno$mh.invokeExact(callState, fd, buffer, buffer.byteSize());
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
