@@ -35,8 +35,9 @@
  * or an ioctl (EACCES and the paranoid level, ENOENT and the PMUs of this machine, E2BIG and the attr size...);
  * tracefs not mounted (ENOENT, with how to mount it) or not readable (EACCES); a file of sysfs, tracefs or
  * {@code /proc}, or the binary of a uprobe, that cannot be read (the errno of the failed access). Two verdicts of the
- * ELF reader have no system call behind them and are documented as such: ENOEXEC for a file that is corrupt or not
- * ELF64 little-endian, and EINVAL for a GNU indirect function (its symbol is the resolver, not the function).</li>
+ * ELF reader have no system call behind them and are documented as such: ENOEXEC for a file that is corrupt, not
+ * ELF64 little-endian, changed while it was read, or has a table over 1 GiB or a function in no loadable segment (an
+ * object file), and EINVAL for a GNU indirect function (its symbol is the resolver, not the function).</li>
  * <li><b>{@code null}</b> where an object is required is a {@link java.lang.NullPointerException} whose message names
  * the parameter.</li>
  * <li><b>Misuse of an object's state</b> (a closed counter, a virtual thread) is an
