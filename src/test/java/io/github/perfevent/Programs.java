@@ -30,8 +30,9 @@ final class Programs {
                 Path dir = Files.createTempDirectory("perf-event-programs");
                 Path program = dir.resolve(n);
                 Gcc.compile(Path.of("src/test/c", n + ".c"), program, List.of(flags));
+                // deleteOnExit deletes in the reverse order of registration: the directory first registered goes last.
+                dir.toFile().deleteOnExit();
                 program.toFile().deleteOnExit();
-                dir.toFile().deleteOnExit(); // registered last, deleted after the program
                 return program;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
