@@ -6,6 +6,7 @@ package io.github.perfevent;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.github.perfevent.internal.CloseGuard;
 import io.github.perfevent.sys.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

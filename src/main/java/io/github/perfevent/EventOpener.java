@@ -6,6 +6,7 @@ package io.github.perfevent;
 
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FLAG_FD_CLOEXEC;
 
+import io.github.perfevent.internal.CloseGuard;
 import io.github.perfevent.sys.Syscalls;
 import io.github.perfevent.sys.bindings.perf_event_attr;
 import io.github.perfevent.sys.bitfields.perf_event_attr_bits;

@@ -8,6 +8,7 @@ import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FORMAT_GROUP;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_IOC_FLAG_GROUP;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.github.perfevent.internal.CloseGuard;
 import io.github.perfevent.sys.Syscalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -6,6 +6,7 @@ package io.github.perfevent;
 
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FLAG_PID_CGROUP;
 
+import io.github.perfevent.internal.CountingAccess;
 import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Syscalls;
 import java.io.BufferedReader;
@@ -57,6 +58,10 @@ import javax.management.ObjectName;
 public final class Target {
 
     private enum Kind { CURRENT_THREAD, THREAD, TID, PROCESS, CPU, ALL_CPUS, CGROUP, CHILD }
+
+    static {
+        CountingAccess.register(new CountingBridge());
+    }
 
     private static final Pattern THREAD_DUMP_LINE = Pattern.compile("\" #(\\d+) \\[(\\d+)\\] (?:daemon )?prio=");
 
@@ -211,7 +216,7 @@ public final class Target {
             if (!tasksMayEnd) {
                 return false;
             }
-            return failure.errno() == Errno.ESRCH || failure.errno() == Errno.ENODEV && ended(site.pid());
+            return threadEnded(failure, site.pid());
         }
 
         @Override
@@ -220,6 +225,14 @@ public final class Target {
                 Syscalls.close(cgroupFd);
             }
         }
+    }
+
+    /**
+     * Whether {@code failure} to open on thread {@code tid} means that the thread has ended: the kernel says ESRCH
+     * when the thread is gone before the open, and ENODEV when a group member is opened after its leader's thread ended.
+     */
+    static boolean threadEnded(PerfEventException failure, int tid) {
+        return failure.errno() == Errno.ESRCH || failure.errno() == Errno.ENODEV && ended(tid);
     }
 
     /** Whether thread {@code tid} has ended: no {@code /proc} entry, or a zombie or dead state. */

@@ -116,6 +116,10 @@ public final class Syscalls {
     public static final int S_IFLNK = 0120000;
     /** {@code RLIMIT_NOFILE} for {@link #getrlimit}: the number of open fds a process may have. */
     public static final int RLIMIT_NOFILE = 7;
+    /** {@code eventfd} flag: close the eventfd at {@code execve}. */
+    public static final int EFD_CLOEXEC = 0x80000;
+    /** {@code eventfd} flag: reads and writes never block, EAGAIN instead. */
+    public static final int EFD_NONBLOCK = 04000;
     /**
      * {@code struct rlimit} of {@code getrlimit(2)}: {@code rlim_t rlim_cur; rlim_t rlim_max;} (16 bytes; the soft
      * and hard limits, {@code -1} for unlimited).
@@ -211,6 +215,11 @@ public final class Syscalls {
     // int mkfifo(const char *path, mode_t mode): mode_t is a 32-bit unsigned int on both architectures.
     private static final MethodHandle mkfifo$mh = downcall("mkfifo",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), -1);
+    // int getpagesize(void)
+    private static final MethodHandle getpagesize$mh = downcall("getpagesize", FunctionDescriptor.of(JAVA_INT), -1);
+    // int eventfd(unsigned int initval, int flags)
+    private static final MethodHandle eventfd$mh = downcall("eventfd",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), -1);
     // int prctl(int option, ...): four 64-bit variadic arguments.
     private static final MethodHandle prctl$mh = downcall("prctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), 1);
@@ -844,6 +853,43 @@ public final class Syscalls {
         int result;
         try {
             result = (int) mkfifo$mh.invokeExact(callState, path, mode);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        return result < 0 ? -errno(callState) : result;
+    }
+
+    /**
+     * {@code getpagesize(2)}: the size of a memory page, the unit of a perf ring buffer's mapping.
+     *
+     * @return the page size in bytes (4096 on x86_64; 4096, 16384 or 65536 on aarch64)
+     */
+    public static int pageSize() {
+        try {
+            return (int) getpagesize$mh.invokeExact(CALL_STATE.get());
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * {@code eventfd(2)}: a descriptor holding a 64-bit counter. Writing 8 bytes adds to it and makes it readable
+     * ({@link #POLLIN}); reading 8 bytes returns the counter and resets it. Polled beside perf fds, it lets another
+     * thread wake a waiting {@link #poll}.
+     *
+     * @param initialValue the counter's first value
+     * @param flags {@link #EFD_CLOEXEC}, {@link #EFD_NONBLOCK}
+     * @return the fd, or the negated errno (EINVAL for unknown flags, EMFILE, ENFILE, ENOMEM)
+     */
+    public static int eventfd(int initialValue, int flags) {
+        MemorySegment callState = CALL_STATE.get();
+        int result;
+        try {
+            result = (int) eventfd$mh.invokeExact(callState, initialValue, flags);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

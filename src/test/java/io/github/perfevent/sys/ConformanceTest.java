@@ -581,7 +581,8 @@ class ConformanceTest {
         target.require();
         Map<String, Long> java = javaLibcConstants(target.osArch());
         assertTrue(java.keySet().containsAll(List.of("PROT_READ", "PROT_WRITE", "MAP_SHARED", "POLLIN", "POLLERR",
-                "POLLHUP", "POLLNVAL", "O_RDONLY", "O_CLOEXEC", "SIGKILL", "SIGCONT", "RLIMIT_NOFILE")), "Syscalls lacks some of the libc constants: " + java.keySet());
+                "POLLHUP", "POLLNVAL", "O_RDONLY", "O_CLOEXEC", "SIGKILL", "SIGCONT", "RLIMIT_NOFILE", "EFD_CLOEXEC",
+                "EFD_NONBLOCK")), "Syscalls lacks some of the libc constants: " + java.keySet());
         assertTrue(java.keySet().containsAll(List.of("O_NONBLOCK", "O_DIRECTORY", "AT_FDCWD", "AT_EMPTY_PATH", "STATX_TYPE",
                 "STATX_MTIME", "STATX_SIZE", "S_IFMT", "S_IFREG", "S_IFDIR", "S_IFCHR", "S_IFBLK", "S_IFIFO", "S_IFSOCK",
                 "S_IFLNK")), "Syscalls lacks some of the file constants: " + java.keySet());

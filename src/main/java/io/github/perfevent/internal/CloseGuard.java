@@ -2,13 +2,13 @@
  * Copyright The perf-event-open for Java authors.
  * SPDX-License-Identifier: Apache-2.0
  */
-package io.github.perfevent;
+package io.github.perfevent.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Keeps {@code close()} of a {@link Counter} or {@link Group} from closing its fds while another thread is using
+ * Keeps {@code close()} of a counter, group or sampler from closing its fds while another thread is using
  * them, so that no thread ever passes a closed descriptor number to the kernel, which may have reused it for a file of
  * its own. It is cheaper than the object's monitor on the path that matters, an uncontended read: a volatile read
  * and one compare-and-set to enter, a release store to leave (the monitor costs two compare-and-sets, and reads whose
@@ -20,7 +20,7 @@ import java.lang.invoke.VarHandle;
  * way, but first marks the guard as closing, so that every later attempt to enter fails (a thread reading in a loop
  * cannot keep it waiting), then marks it closed for good.
  */
-final class CloseGuard {
+public final class CloseGuard {
 
     private static final int FREE = 0;
     private static final int IN_USE = 1;
@@ -48,7 +48,7 @@ final class CloseGuard {
      *
      * @return {@code true} when entered, {@code false} when closed or being closed (nothing to exit)
      */
-    boolean enter() {
+    public boolean enter() {
         return !closing && (STATE.compareAndSet(this, FREE, IN_USE) || enterContended());
     }
 
@@ -70,7 +70,7 @@ final class CloseGuard {
     }
 
     /** Leaves, after a successful {@link #enter()}. */
-    void exit() {
+    public void exit() {
         STATE.setRelease(this, FREE);
     }
 
@@ -80,7 +80,7 @@ final class CloseGuard {
      *
      * @return {@code true} for the call that closed it, {@code false} if another call did
      */
-    boolean close() {
+    public boolean close() {
         boolean first = CLOSING.compareAndSet(this, false, true);
         while (true) {
             int current = (int) STATE.getVolatile(this);
@@ -95,7 +95,7 @@ final class CloseGuard {
     }
 
     /** {@return whether {@link #close()} has been called} */
-    boolean isClosed() {
+    public boolean isClosed() {
         return closing;
     }
 }

@@ -2,7 +2,7 @@
  * Copyright The perf-event-open for Java authors.
  * SPDX-License-Identifier: Apache-2.0
  */
-package io.github.perfevent;
+package io.github.perfevent.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link CloseGuard}: what keeps a {@link Counter} or {@link Group} from closing fds that another thread is using, and
+ * {@link CloseGuard}: what keeps a counter or group from closing fds that another thread is using, and
  * readers of one shared buffer from each other.
  */
 class CloseGuardTest {
