@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Assumptions;
  * Test support: the C programs of src/test/c that the counting tests run, compiled by gcc once per test JVM into a
  * temporary directory that is removed when the JVM exits. Without gcc the calling test is skipped with the reason.
  */
-final class Programs {
+public final class Programs {
 
     private static final Map<String, Path> COMPILED = new ConcurrentHashMap<>();
 
@@ -22,7 +22,7 @@ final class Programs {
     }
 
     /** {@code src/test/c/<name>.c}, compiled with {@code flags}. */
-    static Path compiled(String name, String... flags) {
+    public static Path compiled(String name, String... flags) {
         String reason = Gcc.unavailableReason();
         Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
         return COMPILED.computeIfAbsent(name, n -> {

@@ -61,7 +61,6 @@ public final class RingBuffer implements AutoCloseable {
     private final boolean overwrite;
     private final MemorySegment scratch;
     private final MemorySegment aux;
-    private final long mappedLength;
 
     /** Where the next record starts (a ring position, not an offset), and the head read last. */
     private long position;
@@ -70,10 +69,12 @@ public final class RingBuffer implements AutoCloseable {
     private MemorySegment recordSegment;
     private long recordOffset;
     private long[] backwardPositions = new long[64];
+    /** How many records crossed the end of the data area and were joined in the scratch area. */
+    private long wrapped;
     private boolean closed;
 
     private RingBuffer(int fd, Arena arena, MemorySegment mapping, long pageSize, boolean overwrite,
-            MemorySegment aux, long mappedLength) {
+            MemorySegment aux) {
         this.fd = fd;
         this.arena = arena;
         this.metadata = mapping.asSlice(0, pageSize);
@@ -93,7 +94,6 @@ public final class RingBuffer implements AutoCloseable {
         this.overwrite = overwrite;
         this.scratch = arena.allocate(MAX_RECORD_SIZE + 1L, 8);
         this.aux = aux;
-        this.mappedLength = mappedLength;
         this.position = overwrite ? 0 : tail();
         this.head = position;
     }
@@ -149,7 +149,7 @@ public final class RingBuffer implements AutoCloseable {
             if (auxPages != 0) {
                 aux = mapAux(fd, mapping, pageSize, length, auxPages, overwrite, arena);
             }
-            return new RingBuffer(fd, arena, mapping, pageSize, overwrite, aux, length);
+            return new RingBuffer(fd, arena, mapping, pageSize, overwrite, aux);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -173,7 +173,7 @@ public final class RingBuffer implements AutoCloseable {
     /** A buffer over memory the caller laid out like a mapping (tests, replays): never unmapped. */
     static RingBuffer over(MemorySegment mapping, long pageSize, boolean overwrite) {
         Arena arena = Arena.ofShared();
-        return new RingBuffer(-1, arena, mapping, pageSize, overwrite, MemorySegment.NULL, 0);
+        return new RingBuffer(-1, arena, mapping, pageSize, overwrite, MemorySegment.NULL);
     }
 
     /** Refuses a page count that is not a power of two from 1 to {@link #MAX_DATA_PAGES}. */
@@ -252,8 +252,9 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     /**
-     * Moves to the next record. Reads {@code data_head} again when the records read last are used up. The record is
-     * at {@link #recordSegment()} and {@link #recordOffset()}, contiguous, until the next call.
+     * Moves to the next record. When the records of the last {@code data_head} are used up, gives their room back
+     * ({@link #release()}) and reads {@code data_head} again. The record is at {@link #recordSegment()} and
+     * {@link #recordOffset()}, contiguous, until the next call.
      *
      * @return whether there is one
      * @throws MalformedRecordException if the buffer does not hold what the kernel writes (a size below 8 or not a
@@ -261,6 +262,7 @@ public final class RingBuffer implements AutoCloseable {
      */
     boolean nextRecord() {
         if (position == head) {
+            release(); // every record read so far, the caller's current one included: it has moved on
             head = head();
             long unread = head - position;
             if (unread < 0 || unread > dataSize) {
@@ -297,8 +299,14 @@ public final class RingBuffer implements AutoCloseable {
             MemorySegment.copy(data, 0, scratch, first, size - first);
             recordSegment = scratch;
             recordOffset = 0;
+            wrapped++;
         }
         return size;
+    }
+
+    /** {@return how many records crossed the end of the data area} */
+    long wrapped() {
+        return wrapped;
     }
 
     /** {@return the segment that holds the current record} */

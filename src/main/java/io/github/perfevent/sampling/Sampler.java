@@ -151,7 +151,7 @@ public final class Sampler implements AutoCloseable {
         this.idEvents = new int[ids.length];
         for (int i = 0; i < order.length; i++) {
             sortedIds[i] = ids[order[i]];
-            idEvents[i] = idEvents[order[i]];
+            this.idEvents[i] = idEvents[order[i]];
         }
         int polled = 0;
         for (int b : fdBuffer) {
@@ -307,8 +307,9 @@ public final class Sampler implements AutoCloseable {
                 List<Site> planned = perCpu ? perCpu(sites) : sites.sites();
                 SampleFormat format = SampleFormat.of(probe);
                 MemorySegment idOut = arena.allocate(ValueLayout.JAVA_LONG);
-                for (Site site : planned) {
-                    openSite(arena, sites, site, perCpu, idOut);
+                for (int i = 0; i < planned.size(); i++) {
+                    Site site = planned.get(i);
+                    openSite(arena, sites, site, perCpu ? site.cpu() : i, idOut);
                 }
                 if (fds.isEmpty()) {
                     throw new IllegalStateException("every thread of " + target + " ended before it was opened");
@@ -386,7 +387,8 @@ public final class Sampler implements AutoCloseable {
             return attr;
         }
 
-        private void openSite(Arena arena, Sites sites, Site site, boolean perCpu, MemorySegment idOut) {
+        /** Opens every event on {@code site}, into the buffer of {@code bufferKey} (its CPU, or the site). */
+        private void openSite(Arena arena, Sites sites, Site site, int bufferKey, MemorySegment idOut) {
             int first = fds.size();
             int leaderFd = -1;
             for (int e = 0; e < events.size(); e++) {
@@ -414,7 +416,7 @@ public final class Sampler implements AutoCloseable {
                 fdLeads.add(!member);
                 if (!member) {
                     leaderFd = e == 0 ? fd : leaderFd;
-                    fdBuffer.add(attach(fd, perCpu ? site.cpu() : buffers.size(), site));
+                    fdBuffer.add(attach(fd, bufferKey, site));
                 } else {
                     fdBuffer.add(-1);
                 }
@@ -866,6 +868,15 @@ public final class Sampler implements AutoCloseable {
      */
     public long lateRecords() {
         return late;
+    }
+
+    /** {@return how many records crossed the end of a buffer and were joined before delivery} */
+    long wrappedRecords() {
+        long sum = 0;
+        for (RingBuffer buffer : buffers) {
+            sum += buffer.wrapped();
+        }
+        return sum;
     }
 
     /** {@return the records delivered so far} */

@@ -10,6 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.perfevent.Counter;
+import io.github.perfevent.Event;
+import io.github.perfevent.Options;
+import io.github.perfevent.ReadFormat;
+import io.github.perfevent.Reading;
+import io.github.perfevent.Target;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.CountDownLatch;

@@ -12,13 +12,13 @@ import java.util.concurrent.TimeUnit;
  * Test support: a busy-spinning workload measured in this thread's CPU time (by a task-clock counter), not in wall
  * time, so that a test that expects N periods of a task-clock sampling event gets them even on a loaded machine.
  */
-final class Spin {
+public final class Spin {
 
     private Spin() {
     }
 
     /** Spins in user mode until this thread has run for at least {@code millis} ms of CPU time. */
-    static void cpu(long millis) {
+    public static void cpu(long millis) {
         long target = TimeUnit.MILLISECONDS.toNanos(millis);
         long limit = TimeUnit.SECONDS.toNanos(10) + 20 * target;
         long deadline = System.nanoTime() + limit;
