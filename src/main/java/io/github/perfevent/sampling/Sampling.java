@@ -304,9 +304,10 @@ public final class Sampling {
     }
 
     /**
-     * How long a record may be written after a later one and still be delivered in order: a record is delivered
-     * once a read round that started at least this long after... see {@link Sampler}. The kernel writes MMAP2 records
-     * after samples that are up to about half a millisecond later; the default is 5 ms.
+     * How late the kernel may write a record, after records with later time stamps, for it still to be delivered in
+     * order. The sampler reads in rounds of at least this length and delivers a record only when a whole round has
+     * passed since a later one was read (see {@link Sampler}), so records wait between one and two windows. The
+     * kernel writes MMAP2 records up to about half a millisecond after later samples; the default is 5 ms.
      *
      * @param window at least 1 µs and at most 10 s
      * @return the changed copy
