@@ -46,6 +46,20 @@ class SamplerTest {
         return records.stream().filter(r -> r instanceof PerfRecord.Sample).map(r -> (PerfRecord.Sample) r).toList();
     }
 
+    /** Maps {@code pages} fresh anonymous pages and writes one byte to each: one page fault per page. */
+    @SuppressWarnings("restricted")
+    private static void touchFreshPages(int pages) {
+        long length = pages * (long) Syscalls.pageSize();
+        int mapPrivateAnonymous = 0x02 | 0x20;
+        long address = Syscalls.mmap(0, length, Syscalls.PROT_READ | Syscalls.PROT_WRITE, mapPrivateAnonymous, -1, 0);
+        assertTrue(address > 0, "mmap: " + Errno.describe((int) -address));
+        MemorySegment memory = MemorySegment.ofAddress(address).reinterpret(length);
+        for (long i = 0; i < length; i += Syscalls.pageSize()) {
+            memory.set(ValueLayout.JAVA_BYTE, i, (byte) 1);
+        }
+        assertEquals(0, Syscalls.munmap(address, length));
+    }
+
     @Test
     void taskClockOnTheCallingThreadGivesSamplesOfThisThreadWithTheRequestedPeriodInTimeOrder() {
         try (Sampler sampler = Sampler.open(TASK_CLOCK, Target.currentThread(), Sampling.period(100_000))) {
@@ -173,9 +187,7 @@ class SamplerTest {
                 Target.currentThread(), sampling, Options.defaults())) {
             assertEquals(2, sampler.fds());
             sampler.enable();
-            try (Arena arena = Arena.ofConfined()) {
-                arena.allocate(256 * 4096L, 4096); // zeroed by the allocator: one fault per fresh page
-            }
+            touchFreshPages(256);
             sampler.disable();
             List<PerfRecord.Sample> samples = samples(drain(sampler));
             assertTrue(samples.size() >= 32, "samples: " + samples.size());
