@@ -16,6 +16,7 @@ import static io.github.perfevent.sys.bindings.perf_event_h.PERF_IOC_FLAG_GROUP;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_RECORD_LOST;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_RECORD_LOST_SAMPLES;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_TYPE_SOFTWARE;
+import static io.github.perfevent.sys.bindings.perf_event_h.PERF_TYPE_TRACEPOINT;
 
 import io.github.perfevent.Event;
 import io.github.perfevent.Options;
@@ -221,8 +222,8 @@ public final class Sampler implements AutoCloseable {
      * @throws IllegalStateException if the target's child has started
      * @throws PerfEventException if the kernel refuses: the exception carries the errno and a hint — besides the
      *     counting hints, EINVAL for a frequency above {@code kernel.perf_event_max_sample_rate}, EOVERFLOW for
-     *     {@code maxStack} above {@code kernel.perf_event_max_stack}, EACCES for {@code RAW} samples without
-     *     privilege, EPERM for a buffer over {@code kernel.perf_event_mlock_kb}
+     *     {@code maxStack} above {@code kernel.perf_event_max_stack}, EACCES (EPERM for a guarded tracepoint) for
+     *     {@code RAW} samples without privilege, EPERM for a buffer over {@code kernel.perf_event_mlock_kb}
      */
     public static Sampler open(List<Event> events, Target target, Sampling sampling, Options options) {
         Objects.requireNonNull(events, "events");
@@ -465,7 +466,11 @@ public final class Sampler implements AutoCloseable {
                         + " is above kernel.perf_event_max_stack (" + RingBuffer.sysctl("perf_event_max_stack")
                         + "); ask for fewer frames or raise the sysctl");
             }
-            if (errno == Errno.EACCES && sampling.sample().contains(SampleField.RAW)) {
+            // The kernel refuses RAW samples unprivileged with EACCES in general, and with EPERM for a tracepoint
+            // whose payload it guards (perf_allow_tracepoint; the syscalls tracepoints are open to everyone).
+            boolean tracepoint = event.type() == PERF_TYPE_TRACEPOINT();
+            if ((errno == Errno.EACCES || errno == Errno.EPERM && tracepoint)
+                    && sampling.sample().contains(SampleField.RAW)) {
                 return counting.failure(errno, call, "RAW samples (tracepoint payloads) need CAP_PERFMON or "
                         + "CAP_SYS_ADMIN, or kernel.perf_event_paranoid -1 (it is "
                         + RingBuffer.sysctl("perf_event_paranoid") + "); leave SampleField.RAW out otherwise");
