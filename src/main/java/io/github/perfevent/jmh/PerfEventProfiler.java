@@ -74,6 +74,7 @@ import org.openjdk.jmh.runner.IterationType;
  * <p>JMH creates one instance in the host JVM (to check the options and add JVM options) and one in each forked JVM
  * (to count), and calls it from one thread at a time.
  */
+@SuppressWarnings("exports") // JMH's types in its signatures: whoever calls a profiler has JMH
 public final class PerfEventProfiler implements InternalProfiler, ExternalProfiler {
 
     private static final String NATIVE_ACCESS = "--enable-native-access";
@@ -157,6 +158,7 @@ public final class PerfEventProfiler implements InternalProfiler, ExternalProfil
      * @return the results described in the class comment; none after a warm-up iteration
      */
     @Override
+    @SuppressWarnings("rawtypes") // JMH's interface declares Collection<? extends Result>
     public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams,
             IterationParams iterationParams, IterationResult result) {
         if (iteration == null) {
@@ -286,6 +288,7 @@ public final class PerfEventProfiler implements InternalProfiler, ExternalProfil
      * @param stdErr its standard error
      */
     @Override
+    @SuppressWarnings("rawtypes") // JMH's interface declares Collection<? extends Result>
     public Collection<? extends Result> afterTrial(BenchmarkResult br, long pid, File stdOut, File stdErr) {
         return List.of();
     }
