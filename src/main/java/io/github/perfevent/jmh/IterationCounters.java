@@ -39,7 +39,8 @@ final class IterationCounters implements AutoCloseable {
      * Opens a counter of each event on each live thread of {@code threads}; a thread that ends before its counter
      * is opened is left out (its work is over). {@link #counted()} names them without {@code namePrefix}.
      *
-     * @throws IllegalArgumentException, PerfEventException as {@link Counter#open} throws them; nothing stays open
+     * @throws PerfEventException (or another exception of {@link Counter#open}) when a counter cannot be opened on
+     *     a live thread; then nothing stays open
      */
     static IterationCounters onThreads(List<String> names, List<Event> events, List<Thread> threads,
             String namePrefix) {
@@ -89,7 +90,8 @@ final class IterationCounters implements AutoCloseable {
      * Opens, for each event, an {@code inherit} counter on the calling thread and a plain one: the first counts
      * the caller and every thread it starts from now on (and their threads), the second the caller alone.
      *
-     * @throws IllegalArgumentException, PerfEventException as {@link Counter#open} throws them; nothing stays open
+     * @throws PerfEventException (or another exception of {@link Counter#open}) when a counter cannot be opened;
+     *     then nothing stays open
      */
     static IterationCounters onThreadsStartedByCaller(List<String> names, List<Event> events) {
         IterationCounters counters = new IterationCounters(names,

@@ -63,9 +63,9 @@ record ProfilerSettings(List<String> events, boolean verbose) {
             if (trimmed.isEmpty()) {
                 continue;
             }
-            int equals = trimmed.indexOf('=');
-            String key = equals < 0 ? trimmed : trimmed.substring(0, equals).strip();
-            String value = equals < 0 ? null : trimmed.substring(equals + 1).strip();
+            String[] keyValue = trimmed.split("=", 2);
+            String key = keyValue[0].strip();
+            String value = keyValue.length == 2 ? keyValue[1].strip() : null;
             if (key.equals("help")) {
                 throw new IllegalArgumentException(HELP);
             }

@@ -14,8 +14,11 @@ import io.github.perfevent.Event;
 import io.github.perfevent.EventNameException;
 import io.github.perfevent.PerfEventException;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -24,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -181,6 +185,74 @@ class PerfEventProfilerTest {
             fault(worker, 20);
             EventTally tally = counters.stop().getFirst();
             assertTrue(tally.value() >= 20 && tally.value() < 30, tally.toString());
+            assertEquals(tally.value(), tally.scaledValue(), tally.toString());
+            assertTrue(tally.timeEnabled() > 0, tally.toString());
+            assertEquals(tally.timeEnabled(), tally.timeRunning(), "software events are never multiplexed: " + tally);
+            fault(worker, 20);
+            assertEquals(tally, counters.stop().getFirst(), "stop() stopped the counters: later work is not counted");
+        }
+    }
+
+    @Test
+    void stopStopsTheThreadsTheCallerStartedBeforeReading() throws Exception {
+        try (IterationCounters counters = IterationCounters.onThreadsStartedByCaller(List.of("page-faults"),
+                List.of(Event.parse("page-faults")))) {
+            counters.enable();
+            ExecutorService started = thread("started-during");
+            fault(started, 20);
+            EventTally tally = counters.stop().getFirst();
+            assertTrue(tally.value() >= 20, tally.toString());
+            assertTrue(tally.timeEnabled() > 0, tally.toString());
+            fault(started, 20);
+            PageFaultBenchmark.faultFreshPages(50);
+            assertEquals(tally, counters.stop().getFirst(), "stop() stopped both counters");
+        }
+    }
+
+    @Test
+    void aRefusedEventClosesTheCountersAlreadyOpen() throws Exception {
+        Assumptions.assumeTrue(refusesCycles(), "this machine counts cycles (it has a hardware PMU)");
+        thread(BENCHMARK + "-jmh-worker-1");
+        List<Event> events = List.of(Event.parse("page-faults"), Event.parse("cycles"));
+        long fds = openFds();
+        assertThrows(PerfEventException.class, () -> IterationCounters.onThreads(List.of("page-faults", "cycles"),
+                events, PerfEventProfiler.workers(BENCHMARK), BENCHMARK), "ENOENT is not taken for an ended thread");
+        assertEquals(fds, openFds(), "on worker threads");
+        assertThrows(PerfEventException.class, () -> IterationCounters.onThreadsStartedByCaller(
+                List.of("page-faults", "cycles"), events));
+        assertEquals(fds, openFds(), "on the calling thread");
+    }
+
+    @Test
+    void theProfilerLeavesNoDescriptorOpen() throws Exception {
+        thread(BENCHMARK + "-jmh-worker-1");
+        PerfEventProfiler profiler = new PerfEventProfiler("events=page-faults,task-clock");
+        BenchmarkParams b = params(BENCHMARK, 1, List.of());
+        long fds = openFds();
+        profiler.beforeIteration(b, iteration(IterationType.WARMUP));
+        assertEquals(fds, openFds(), "the first iteration's check closes what it opened");
+        profiler.beforeIteration(b, iteration(IterationType.MEASUREMENT));
+        assertEquals(fds + 2, openFds(), "one counter of each event on the worker");
+        profiler.beforeIteration(b, iteration(IterationType.MEASUREMENT)); // JMH never called afterIteration
+        assertEquals(fds + 2, openFds(), "the counters of an iteration without results are closed at the next");
+        after(profiler, b, IterationType.MEASUREMENT, 1);
+        assertEquals(fds, openFds(), "afterIteration closes them");
+        assertEquals(List.of(), List.copyOf(after(profiler, b, IterationType.MEASUREMENT, 1)), "nothing is open");
+    }
+
+    private static boolean refusesCycles() {
+        try {
+            Counter.open(Event.parse("cycles")).close();
+            return false;
+        } catch (PerfEventException e) {
+            return true;
+        }
+    }
+
+    /** {@return the number of open file descriptors of this process} */
+    static long openFds() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count() - 1; // the listing's own
         }
     }
 

@@ -66,6 +66,7 @@ class ProfilerSettingsTest {
         "events=a, -> empty event name in events=a,",
         "events=a, a -> event 'a' is given twice in events=a, a",
         "verbose=true;verbose=false -> option 'verbose' is given twice in 'verbose=true;verbose=false'",
+        "=cycles -> unknown option '' in '=cycles'; options: events=NAME[,NAME...], verbose=true|false, help",
         "event=cycles -> unknown option 'event' in 'event=cycles'; options: events=NAME[,NAME...], verbose=true|false, help",
     })
     void aMistakeIsRefusedWithWhatIsWrong(String line, String message) {
