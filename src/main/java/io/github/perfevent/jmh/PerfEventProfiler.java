@@ -36,7 +36,8 @@ import org.openjdk.jmh.runner.IterationType;
  * them before the iteration and reads them after it. JMH creates its workers during the first iteration of a
  * benchmark, usually a warm-up one; when a measurement iteration finds none (no warm-up), the profiler counts
  * instead every thread the runner thread starts during the iteration: an {@code inherit} counter on the runner thread
- * minus a plain counter on it (with JMH's default executor these are exactly the workers). Virtual threads cannot be
+ * minus a plain counter on it (with JMH's default executor these are the workers, and any thread they start
+ * during that iteration). Virtual threads cannot be
  * counted (the kernel would count their carriers), so {@code -Djmh.executor=VIRTUAL} is refused.
  *
  * <p><b>Results</b>, for each event {@code E} (the name as given), with JMH's other secondary results:
@@ -62,10 +63,11 @@ import org.openjdk.jmh.runner.IterationType;
  * problem fails the benchmark with the library's message ({@code IllegalArgumentException} or
  * {@code PerfEventException} with its hint), before any warm-up time is spent.
  *
- * <p><b>Native access.</b> As an {@link ExternalProfiler}, the profiler adds {@code --enable-native-access} for the
- * library's module ({@code ALL-UNNAMED} on the class path) to the forked JVM's options, unless the benchmark's JVM
- * options grant it already: the user adds no flag and sees no native-access warning. The host JVM never loads the
- * library's bindings, so it needs no native access either.
+ * <p><b>Native access.</b> As an {@link ExternalProfiler}, the profiler adds {@code --enable-native-access=ALL-UNNAMED}
+ * to the forked JVM's options (JMH forks with {@code -cp}, so the library is in the unnamed module there), unless the
+ * benchmark's JVM options grant it already: the user adds no flag and sees no native-access warning. The host JVM
+ * never loads the library's bindings, so it needs no native access either. (With {@code -f 0} the benchmark runs in
+ * the host JVM, which then needs the flag like any program that uses the library.)
  *
  * <p><b>Modules.</b> The library requires JMH only at compile time ({@code requires static jmh.core}): JMH is an
  * optional dependency, and nothing but this package loads it. The package is exported so that JMH can instantiate the
@@ -78,6 +80,8 @@ import org.openjdk.jmh.runner.IterationType;
 public final class PerfEventProfiler implements InternalProfiler, ExternalProfiler {
 
     private static final String NATIVE_ACCESS = "--enable-native-access";
+    /** The library's module in a JVM that JMH forks: the unnamed one (JMH forks with {@code -cp}). */
+    private static final String FORKED_MODULE = "ALL-UNNAMED";
 
     private final ProfilerSettings settings;
     /** The events, parsed and checked at the first iteration in the benchmark's JVM; {@code null} before. */
@@ -235,19 +239,18 @@ public final class PerfEventProfiler implements InternalProfiler, ExternalProfil
     }
 
     /**
-     * {@return {@code --enable-native-access} for the library's module ({@code ALL-UNNAMED} on the class path),
-     * unless the benchmark's JVM options already grant it}
+     * {@return {@code --enable-native-access=ALL-UNNAMED} for the forked JVM, unless the benchmark's JVM options
+     * already grant it} JMH starts the forked JVM with {@code -cp} and the host's class path, so the library is in
+     * the unnamed module there, whatever the host JVM does.
      *
      * @param params the benchmark's parameters, whose JVM options are checked
      */
     @Override
     public Collection<String> addJVMOptions(BenchmarkParams params) {
-        Module library = PerfEventProfiler.class.getModule();
-        String module = library.isNamed() ? library.getName() : "ALL-UNNAMED";
-        if (grantsNativeAccess(params.getJvmArgs(), module)) {
+        if (grantsNativeAccess(params.getJvmArgs(), FORKED_MODULE)) {
             return List.of();
         }
-        return List.of(NATIVE_ACCESS + "=" + module);
+        return List.of(NATIVE_ACCESS + "=" + FORKED_MODULE);
     }
 
     /**

@@ -327,14 +327,15 @@ class PerfEventProfilerTest {
     }
 
     @Test
-    void theForkGetsNativeAccessForThisModuleUnlessItHasIt() throws ProfilerException {
+    void theForkGetsNativeAccessForTheClassPathUnlessItHasIt() throws ProfilerException {
         PerfEventProfiler profiler = new PerfEventProfiler();
-        Module module = PerfEventProfiler.class.getModule();
-        String name = module.isNamed() ? module.getName() : "ALL-UNNAMED";
-        assertEquals(List.of("--enable-native-access=" + name),
+        assertEquals(List.of("--enable-native-access=ALL-UNNAMED"),
                 List.copyOf(profiler.addJVMOptions(params(BENCHMARK, 1, List.of("-Xmx1g")))));
+        assertEquals(List.of("--enable-native-access=ALL-UNNAMED"), List.copyOf(profiler.addJVMOptions(
+                params(BENCHMARK, 1, List.of("--enable-native-access=io.github.perfevent")))),
+                "JMH forks with -cp: the library is not the named module there");
         assertEquals(List.of(), List.copyOf(profiler.addJVMOptions(
-                params(BENCHMARK, 1, List.of("--enable-native-access=java.base," + name)))));
+                params(BENCHMARK, 1, List.of("--enable-native-access=java.base,ALL-UNNAMED")))));
         assertEquals(List.of(), List.copyOf(profiler.addJVMInvokeOptions(params(BENCHMARK, 1, List.of()))));
     }
 
