@@ -9,8 +9,9 @@ import io.github.perfevent.Event;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.infra.BenchmarkParams;
@@ -33,7 +34,9 @@ import org.openjdk.jmh.runner.IterationType;
  * <p><b>What is counted.</b> At each measurement iteration ({@link IterationType#MEASUREMENT}; warm-up iterations
  * are not counted), the profiler finds the worker threads of the benchmark, which JMH names
  * {@code <benchmark>-jmh-worker-<n>}, opens a counter of each event on each of them ({@code Target.thread}), enables
- * them before the iteration and reads them after it. JMH creates its workers during the first iteration of a
+ * them before the iteration and reads them after it: what the workers do inside the iteration is counted,
+ * {@code @Setup(Level.Iteration)} and {@code @TearDown(Level.Iteration)} included (they run in the workers), as with
+ * JMH's {@code gc} profiler. JMH creates its workers during the first iteration of a
  * benchmark, usually a warm-up one; when a measurement iteration finds none (no warm-up), the profiler counts
  * instead every thread the runner thread starts during the iteration: an {@code inherit} counter on the runner thread
  * minus a plain counter on it (with JMH's default executor these are the workers, and any thread they start
@@ -52,7 +55,7 @@ import org.openjdk.jmh.runner.IterationType;
  * </ul>
  *
  * <p><b>Options</b> ({@code -prof io.github.perfevent.jmh.PerfEventProfiler:help} prints them), separated by
- * {@code ;}: {@code events=NAME[,NAME...]}, the events as {@code perf stat -e} takes them (default
+ * {@code ;} (quote the {@code -prof} argument in a shell): {@code events=NAME[,NAME...]}, the events as {@code perf stat -e} takes them (default
  * {@code task-clock,context-switches,cpu-migrations,page-faults}, which every Linux machine has, also a VM without a
  * hardware PMU); {@code verbose=true}, which prints the threads counted at each measurement iteration.
  *
@@ -215,21 +218,15 @@ public final class PerfEventProfiler implements InternalProfiler, ExternalProfil
      * workers of {@code benchmark}, in the order of {@code n}.
      */
     static List<Thread> workers(String benchmark) {
-        Pattern name = Pattern.compile(Pattern.quote(benchmark) + "-jmh-worker-(\\d+)");
-        List<Thread> workers = new ArrayList<>();
+        Pattern name = Pattern.compile(Pattern.quote(benchmark) + "-jmh-worker-(\\d{1,18})");
+        SortedMap<Long, Thread> workers = new TreeMap<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             Matcher m = name.matcher(t.getName());
             if (m.matches() && t.isAlive()) {
-                workers.add(t);
+                workers.put(Long.parseLong(m.group(1)), t);
             }
         }
-        workers.sort(Comparator.comparingLong(t -> workerNumber(name, t)));
-        return workers;
-    }
-
-    private static long workerNumber(Pattern name, Thread t) {
-        Matcher m = name.matcher(t.getName());
-        return m.matches() ? Long.parseLong(m.group(1)) : Long.MAX_VALUE;
+        return List.copyOf(workers.values());
     }
 
     /** {@return no options before the {@code java} command} */

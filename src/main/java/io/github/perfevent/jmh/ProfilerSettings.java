@@ -30,7 +30,7 @@ record ProfilerSettings(List<String> events, boolean verbose) {
             Usage: -prof io.github.perfevent.jmh.PerfEventProfiler[:OPTION[;OPTION...]]
             Counts perf events (perf_event_open(2), in-process, no perf binary) of the benchmark's own worker threads
             during measurement iterations only, and reports each event per operation and in total.
-            Options (separated by ';', as JMH's own profilers take them):
+            Options (separated by ';', as JMH's own profilers take them; quote the -prof argument in a shell):
               events=NAME[,NAME...]  the events, as `perf stat -e` takes them: task-clock, page-faults, cycles:u,
                                      L1-dcache-load-misses, sched:sched_switch, msr/tsc/ ... (a comma inside
                                      /.../ belongs to the event); default: %s

@@ -258,14 +258,17 @@ class PerfEventProfilerTest {
 
     @Test
     void workersAreFoundByNameInTheirOrder() throws Exception {
-        for (int n : new int[] {10, 2, 1}) {
-            thread(BENCHMARK + "-jmh-worker-" + n);
+        List<String> expected = new ArrayList<>();
+        for (int n = 1; n <= 12; n++) {
+            expected.add(BENCHMARK + "-jmh-worker-" + n);
+        }
+        for (String name : expected.reversed()) { // 12 threads in any order but 1..12 by chance: 1 in 12!
+            thread(name);
         }
         thread(BENCHMARK + "-jmh-worker-x");
         thread("prefix-" + BENCHMARK + "-jmh-worker-3");
-        List<String> names = PerfEventProfiler.workers(BENCHMARK).stream().map(Thread::getName).toList();
-        assertEquals(List.of(BENCHMARK + "-jmh-worker-1", BENCHMARK + "-jmh-worker-2", BENCHMARK + "-jmh-worker-10"),
-                names);
+        thread(BENCHMARK + "-jmh-worker-1234567890123456789"); // not a number JMH gives: 19 digits
+        assertEquals(expected, PerfEventProfiler.workers(BENCHMARK).stream().map(Thread::getName).toList());
     }
 
     @Test
