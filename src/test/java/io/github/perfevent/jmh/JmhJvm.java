@@ -12,10 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Test support: runs JMH in a JVM of its own, on a plain class path and with no {@code --enable-native-access}, as a
@@ -56,12 +58,18 @@ final class JmhJvm {
         return java(command, Path.of("target"));
     }
 
-    /** Runs {@code java} with {@code arguments} (no JVM option of ours) in {@code directory}, for at most 3 minutes. */
+    /**
+     * Runs {@code java} with {@code arguments} in {@code directory}, for at most 3 minutes. The only JVM option added
+     * is a private {@code java.io.tmpdir}: JMH takes a lock file there ({@code jmh.lock}), which would make a test
+     * run and a benchmark run elsewhere on the machine refuse each other, and writes its temporary files there.
+     */
     static Outcome java(List<String> arguments, Path directory) throws IOException, InterruptedException {
+        Path tmp = Files.createTempDirectory("jmh-tmp");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Djava.io.tmpdir=" + tmp);
         command.addAll(arguments);
-        Path log = Files.createTempFile("jmh-run", ".log");
+        Path log = tmp.resolve("output.log");
         try {
             Process p = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
@@ -74,7 +82,11 @@ final class JmhJvm {
             assertTrue(ended, "JMH ended within 3 minutes: " + command + "\n" + output);
             return new Outcome(p.exitValue(), output);
         } finally {
-            Files.delete(log);
+            try (Stream<Path> files = Files.walk(tmp)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
         }
     }
 }
