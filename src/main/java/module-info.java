@@ -15,6 +15,9 @@
  *       {@code linux/perf_event.h} (Linux 7.2 UAPI).</li>
  *   <li>{@link io.github.perfevent.sys.bitfields} — accessors for the bitfields jextract skips.</li>
  *   <li>{@link io.github.perfevent.sys} — the raw system calls and ioctls ({@code Syscalls}) and errno names.</li>
+ *   <li>{@link io.github.perfevent.jmh} — a JMH profiler that counts a benchmark's worker threads in-process
+ *       ({@code -prof io.github.perfevent.jmh.PerfEventProfiler}); it needs JMH, which this module requires only
+ *       at compile time ({@code requires static}): nothing else in the module loads it.</li>
  * </ul>
  *
  * <p>The module makes restricted FFM calls: run with {@code --enable-native-access=io.github.perfevent} (or
@@ -22,10 +25,15 @@
  */
 module io.github.perfevent {
     requires java.management;
+    // JMH's jar has no Automatic-Module-Name: "jmh.core" is the name derived from jmh-core-<version>.jar.
+    requires static jmh.core;
 
     exports io.github.perfevent;
     exports io.github.perfevent.sampling;
     exports io.github.perfevent.sys;
     exports io.github.perfevent.sys.bindings;
     exports io.github.perfevent.sys.bitfields;
+    // JMH instantiates the profiler reflectively (Class.forName, then its public constructor): on the module path
+    // that needs the package exported; on the class path, where benchmarks normally run, it changes nothing.
+    exports io.github.perfevent.jmh;
 }
