@@ -78,6 +78,8 @@ public sealed interface PerfRecord {
         public static final SampleId NONE = new SampleId(Set.of(), 0, 0, 0, 0, 0, 0, 0);
 
         /**
+         * Checks the components and copies the collections.
+         *
          * @throws NullPointerException if {@code fields} is null
          */
         public SampleId {
@@ -103,6 +105,8 @@ public sealed interface PerfRecord {
      */
     record ReadValues(long timeEnabled, long timeRunning, List<ReadValue> values) {
         /**
+         * Checks the components and copies the collections.
+         *
          * @throws NullPointerException if {@code values} is null
          */
         public ReadValues {
@@ -152,6 +156,8 @@ public sealed interface PerfRecord {
      */
     record BranchStack(boolean hasHwIndex, long hwIndex, boolean hasCounters, List<Branch> entries) {
         /**
+         * Checks the components and copies the collections.
+         *
          * @throws NullPointerException if {@code entries} is null
          */
         public BranchStack {
@@ -242,6 +248,8 @@ public sealed interface PerfRecord {
             long transaction, Registers regsIntr, long physAddr, long cgroup, long dataPageSize, long codePageSize,
             byte[] aux, Set<SampleField> fields) implements PerfRecord {
         /**
+         * Checks the components and copies the collections.
+         *
          * @throws NullPointerException if {@code sampleId} or {@code fields} is null
          */
         public Sample {
@@ -616,6 +624,8 @@ public sealed interface PerfRecord {
     record Namespaces(int misc, int pid, int tid, List<NamespaceLink> namespaces, SampleId sampleId)
             implements PerfRecord {
         /**
+         * Checks the components and copies the collections.
+         *
          * @throws NullPointerException if {@code namespaces} is null
          */
         public Namespaces {

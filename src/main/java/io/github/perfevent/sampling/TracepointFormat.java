@@ -66,6 +66,8 @@ public final class TracepointFormat {
     public record Field(String name, String type, int offset, int size, boolean signed, boolean array,
             boolean dataLoc, boolean relLoc) {
         /**
+         * Checks the components.
+         *
          * @throws NullPointerException if {@code name} or {@code type} is null
          */
         public Field {
