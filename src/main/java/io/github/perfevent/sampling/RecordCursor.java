@@ -91,6 +91,7 @@ public final class RecordCursor {
 
     private static final int READ_VALUES = RecordType.READ.field("values").offset();
     private static final int NAMESPACES_NR = RecordType.NAMESPACES.field("nr_namespaces").offset();
+    private static final int NAMESPACE_LINK = RecordType.NAMESPACES.field("namespaces").size();
     private static final int DEFERRED_NR = RecordType.CALLCHAIN_DEFERRED.field("nr").offset();
     private static final RecordType.Field POKE_OLD = RecordType.TEXT_POKE.field("old_len");
     private static final RecordType.Field POKE_NEW = RecordType.TEXT_POKE.field("new_len");
@@ -114,7 +115,8 @@ public final class RecordCursor {
     private int regsIntrCount;
     private long stackUserSize;
     private long auxSize;
-    private long nextOffset;
+    /** Where the walk's next record starts; -1 when no walk is under way. */
+    private long nextOffset = -1;
     private long unknownRecords;
 
     private RecordCursor(SampleFormat format) {
@@ -153,7 +155,7 @@ public final class RecordCursor {
     /**
      * Positions the cursor on the record whose {@code perf_event_header} starts at {@code offset} of {@code segment}
      * (the header and body must be contiguous there: a record that wraps the end of a ring buffer is copied whole
-     * first), checks it and computes where its fields are.
+     * first), checks it and computes where its fields are. Ends a walk ({@link #walk}).
      *
      * @param segment the memory the record is in
      * @param offset where its header starts
@@ -165,6 +167,11 @@ public final class RecordCursor {
      */
     public RecordCursor wrap(MemorySegment segment, long offset) {
         Objects.requireNonNull(segment, "segment");
+        nextOffset = -1; // a walk does not survive a wrap elsewhere
+        return position(segment, offset);
+    }
+
+    private RecordCursor position(MemorySegment segment, long offset) {
         this.segment = segment;
         this.base = -1;
         if (offset < 0 || offset > segment.byteSize() - HEADER) {
@@ -220,10 +227,10 @@ public final class RecordCursor {
      *
      * @return whether the cursor is on a record; false at the end of the segment
      * @throws MalformedRecordException as {@link #wrap} does; the walk cannot go on past it (its size is unknown)
-     * @throws IllegalStateException if no walk was started
+     * @throws IllegalStateException if no walk is under way (none was started, or {@link #wrap} ended it)
      */
     public boolean next() {
-        if (segment == null) {
+        if (nextOffset < 0) {
             throw new IllegalStateException("no walk: call walk(segment) first");
         }
         if (nextOffset >= segment.byteSize()) {
@@ -232,7 +239,7 @@ public final class RecordCursor {
         }
         long offset = nextOffset;
         nextOffset = segment.byteSize(); // a malformed record ends the walk
-        wrap(segment, offset);
+        position(segment, offset);
         nextOffset = offset + size;
         if (recordType == RecordType.UNKNOWN) {
             unknownRecords++;
@@ -415,7 +422,7 @@ public final class RecordCursor {
             }
             case NAMESPACES -> {
                 long nr = segment.get(JAVA_LONG_UNALIGNED, offset + NAMESPACES_NR);
-                count(offset, nr, RecordType.NAMESPACES.field("namespaces").size(),
+                count(offset, nr, NAMESPACE_LINK,
                         bodyEnd - offset - NAMESPACES_NR - Long.BYTES, "namespaces");
             }
             case CALLCHAIN_DEFERRED -> {
@@ -1146,11 +1153,6 @@ public final class RecordCursor {
         }
     }
 
-    /** The end of the body (the start of the sample_id, if any). */
-    long bodyEnd() {
-        return bodyEnd;
-    }
-
     /** The bytes of {@code length} from {@code offset} of the current segment. */
     byte[] bytes(long offset, long length) {
         return segment.asSlice(offset, length).toArray(JAVA_BYTE);
@@ -1159,12 +1161,6 @@ public final class RecordCursor {
     /** The u64 at {@code offset} of the current segment. */
     long word(long offset) {
         return u64(offset);
-    }
-
-    /** The offset of the first branch entry. */
-    long branchEntries() {
-        at(BRANCH_STACK);
-        return branchEntries;
     }
 
     /**

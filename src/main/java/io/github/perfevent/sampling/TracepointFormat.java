@@ -77,7 +77,7 @@ public final class TracepointFormat {
 
         /** {@return whether {@link TracepointFormat#stringField} reads it: a char array, fixed or dynamic} */
         public boolean isString() {
-            return type.contains("char") && (array || dataLoc || relLoc || type.contains("[]"));
+            return type.contains("char") && (array || type.contains("[]")); // __data_loc char[] name: "[]"
         }
 
         /** {@return whether {@link TracepointFormat#longField} reads it: a scalar of 1, 2, 4 or 8 bytes} */
@@ -297,7 +297,8 @@ public final class TracepointFormat {
         }
     }
 
-    private static int distance(String a, String b) {
+    /** The Levenshtein distance: the fewest one-character insertions, deletions and substitutions from a to b. */
+    static int distance(String a, String b) {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {

@@ -63,6 +63,11 @@ class SampleFormatTest {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> SampleFormat.builder().sampleType(Integer.toUnsignedLong(PERF_SAMPLE_MAX())).build());
         assertTrue(unknown.getMessage().contains("0x2000000"), unknown.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SampleFormat.builder()
+                .sampleType((1L << 40) | SampleField.IP.bit()).build()).getMessage()
+                .contains("sample_type 0x10000000001 has bits 0x10000000000 "));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SampleFormat.builder().readFormat(32 | 1)
+                .build()).getMessage().contains("read_format 0x21 has bits 0x20 "));
         assertThrows(IllegalArgumentException.class, () -> SampleFormat.builder().sampleType(1L << 63).build());
         IllegalArgumentException weights = assertThrows(IllegalArgumentException.class,
                 () -> SampleFormat.builder().sampleFields(SampleField.WEIGHT, SampleField.WEIGHT_STRUCT).build());
@@ -100,6 +105,7 @@ class SampleFormatTest {
             assertNotEquals(a, other, other.toString());
         }
         assertNotEquals(a, "a format");
+        assertNotEquals(a.hashCode(), a.toBuilder().sampleIdAll(true).build().hashCode());
         assertTrue(a.toString().contains("LOST"), a.toString());
         assertTrue(a.toString().contains("+GROUP"), a.toString());
         assertThrows(NullPointerException.class, () -> SampleFormat.builder().sampleFields((SampleField[]) null));

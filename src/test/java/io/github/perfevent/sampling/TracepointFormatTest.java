@@ -83,6 +83,12 @@ class TracepointFormatTest {
         assertEquals(new TracepointFormat.Field("common_type", "unsigned short", 0, 2, false, false, false, false),
                 f.fields().getFirst());
         assertTrue(f.field("args").array());
+        assertTrue(f.field("prev_comm").isString());
+        assertTrue(f.field("filename").isString());
+        assertTrue(f.field("name").isString());
+        assertFalse(f.field("common_flags").isString(), "unsigned char is a number");
+        assertFalse(TracepointFormat.parse("x:y", "\tfield:__data_loc u8[] buf;\toffset:8;\tsize:4;\tsigned:0;\n")
+                .field("buf").isString());
         assertFalse(f.field("args").isInteger());
         assertFalse(f.field("args").isString());
         assertTrue(f.toString().contains("12 fields"));
@@ -120,13 +126,21 @@ class TracepointFormatTest {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> f.longField(raw, "prev_pdi"));
         assertTrue(unknown.getMessage().contains("did you mean 'prev_pid'"), unknown.getMessage());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> f.longField(raw, "prev_comm")).getMessage()
-                .contains("stringField"));
+        String notInteger = assertThrows(IllegalArgumentException.class, () -> f.longField(raw, "prev_comm"))
+                .getMessage();
+        assertTrue(notInteger.contains("is char [16 bytes], not an integer") && notInteger.contains("stringField"),
+                notInteger);
+        String dynamic = assertThrows(IllegalArgumentException.class, () -> f.longField(raw, "filename")).getMessage();
+        assertTrue(dynamic.contains("is __data_loc char[], not an integer"), dynamic);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> f.stringField(raw, "prev_pid")).getMessage()
                 .contains("longField"));
         assertThrows(IllegalArgumentException.class, () -> f.longField(raw, "args"));
         assertThrows(IllegalArgumentException.class, () -> f.stringField(raw, "args"));
-        assertThrows(MalformedRecordException.class, () -> f.longField(raw.asSlice(0, 30), "prev_state"));
+        MalformedRecordException shortRaw = assertThrows(MalformedRecordException.class,
+                () -> f.longField(raw.asSlice(0, 39), "prev_state"));
+        assertTrue(shortRaw.reason().contains("needs bytes 32 to 40; the raw data has 39"), shortRaw.reason());
+        assertEquals(Long.MIN_VALUE + 5, f.longField(raw.asSlice(0, 40), "prev_state"), "a field up to the end");
+        assertEquals("kworker/0:1", f.stringField(raw.asSlice(0, 24), "prev_comm"), "an array up to the end");
         assertThrows(MalformedRecordException.class, () -> f.stringField(raw.asSlice(0, 20), "prev_comm"));
         assertThrows(MalformedRecordException.class, () -> f.stringField(raw.asSlice(0, 30), "filename"));
         assertThrows(MalformedRecordException.class, () -> f.stringField(raw.asSlice(0, 70), "filename"));
@@ -180,5 +194,18 @@ class TracepointFormatTest {
         assertTrue(e.getMessage().contains("cannot read it"), e.getMessage());
         assertEquals(io.github.perfevent.sys.Errno.EACCES, FileFailures.perfEventException("read y",
                 new java.nio.file.AccessDeniedException("/f"), "").errno());
+    }
+
+    @Test
+    void suggestionsRankFieldsByEditDistance() {
+        assertEquals(3, TracepointFormat.distance("kitten", "sitting"));
+        assertEquals(3, TracepointFormat.distance("", "abc"));
+        assertEquals(3, TracepointFormat.distance("abc", ""));
+        assertEquals(2, TracepointFormat.distance("flaw", "lawn"));
+        assertEquals(0, TracepointFormat.distance("prev_pid", "prev_pid"));
+        assertEquals(1, TracepointFormat.distance("next_pi", "next_pid"));
+        TracepointFormat f = TracepointFormat.parse("demo:demo", FORMAT);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> f.field("next_pid")).getMessage()
+                .contains("did you mean 'prev_pid'"));
     }
 }
