@@ -88,6 +88,11 @@ public final class RecordCursor {
     private static final int CODE_PAGE_SIZE = SampleField.CODE_PAGE_SIZE.ordinal();
     private static final int AUX = SampleField.AUX.ordinal();
     private static final SampleField[] FIELDS = SampleField.values();
+    private static final int[] NO_OFFSETS = new int[FIELDS.length];
+
+    static {
+        Arrays.fill(NO_OFFSETS, -1);
+    }
 
     private static final int READ_VALUES = RecordType.READ.field("values").offset();
     private static final int NAMESPACES_NR = RecordType.NAMESPACES.field("nr_namespaces").offset();
@@ -97,6 +102,8 @@ public final class RecordCursor {
     private static final RecordType.Field POKE_NEW = RecordType.TEXT_POKE.field("new_len");
 
     private SampleFormat format;
+    /** The format the current record was decoded with. */
+    private SampleFormat decoded;
     private MemorySegment segment;
     private long base = -1;
     private int size;
@@ -104,8 +111,16 @@ public final class RecordCursor {
     private RecordType recordType;
     /** Where the body ends: the record's end, or the start of its sample_id. */
     private long bodyEnd;
-    /** Absolute offset of each sample field (of its count or size word for the variable ones); -1 when absent. */
+    /**
+     * Where the fields of fixed place are: a sample's fields before READ at {@code idBase + idOffsets[field]}
+     * ({@code idBase} after the header), or a sample_id's ({@code idBase} at its start); -1 entries are absent.
+     */
+    private long idBase;
+    private int[] idOffsets = NO_OFFSETS;
+    /** Absolute offset of each part of variable place (READ ... AUX: its count or size word); -1 when absent. */
     private final long[] at = new long[FIELDS.length];
+    /** Whether {@link #at} has an entry set, to be cleared before the next record. */
+    private boolean variableParts = true;
     private int readCount;
     private int callchainLength;
     private int rawSize;
@@ -191,9 +206,11 @@ public final class RecordCursor {
         this.type = segment.get(JAVA_INT_UNALIGNED, offset + TYPE);
         this.recordType = RecordType.of(type);
         this.size = size;
-        Arrays.fill(at, -1);
-        readCount = callchainLength = rawSize = branchCount = regsUserCount = regsIntrCount = 0;
-        branchEntries = stackUserSize = auxSize = 0;
+        if (variableParts) { // the counts need no reset: they are read only behind a set entry
+            Arrays.fill(at, -1);
+            variableParts = false;
+        }
+        this.decoded = format;
         if (recordType == RecordType.SAMPLE) {
             layOutSample(offset);
         } else {
@@ -260,11 +277,12 @@ public final class RecordCursor {
             throw new MalformedRecordException(offset, "a sample of " + f.sampleFields() + " needs at least "
                     + (HEADER + f.samplePrefixSize) + " bytes; header.size is " + size);
         }
-        for (int i = 0; i < READ; i++) {
-            if (f.sampleOffsets[i] >= 0) {
-                at[i] = body + f.sampleOffsets[i];
-            }
+        idBase = body;
+        idOffsets = f.sampleOffsets;
+        if (!f.sampleVariableParts) {
+            return;
         }
+        variableParts = true;
         long p = body + f.samplePrefixSize;
         if (f.has(SampleField.READ)) {
             at[READ] = p;
@@ -339,7 +357,6 @@ public final class RecordCursor {
             p += Long.BYTES;
             auxSize = count(offset, aux, 1, end - p, "aux data");
         }
-        bodyEnd = end;
     }
 
     /** Lays out a read_format at {@code p}; returns the offset after it. */
@@ -407,17 +424,12 @@ public final class RecordCursor {
                     + size);
         }
         bodyEnd = end - trailer;
-        if (trailer > 0) {
-            for (SampleField s : SampleFormat.SAMPLE_ID_ORDER) {
-                int o = f.sampleIdOffsets[s.ordinal()];
-                if (o >= 0) {
-                    at[s.ordinal()] = bodyEnd + o;
-                }
-            }
-        }
+        idBase = bodyEnd;
+        idOffsets = trailer > 0 ? f.sampleIdOffsets : NO_OFFSETS;
         switch (recordType) {
             case READ -> {
                 at[READ] = offset + READ_VALUES;
+                variableParts = true;
                 layOutRead(offset, offset + READ_VALUES, bodyEnd);
             }
             case NAMESPACES -> {
@@ -430,6 +442,7 @@ public final class RecordCursor {
                 callchainLength = count(offset, nr, Long.BYTES, bodyEnd - offset - DEFERRED_NR - Long.BYTES,
                         "deferred callchain");
                 at[CALLCHAIN] = offset + DEFERRED_NR;
+                variableParts = true;
             }
             case TEXT_POKE -> {
                 long bytes = unsigned(offset, POKE_OLD) + unsigned(offset, POKE_NEW);
@@ -461,6 +474,10 @@ public final class RecordCursor {
 
     private long at(int field) {
         positioned();
+        int fixed = idOffsets[field];
+        if (fixed >= 0) {
+            return idBase + fixed;
+        }
         long a = at[field];
         if (a < 0) {
             throw absent(FIELDS[field]);
@@ -535,7 +552,7 @@ public final class RecordCursor {
      */
     public boolean has(SampleField field) {
         positioned();
-        return at[field.ordinal()] >= 0;
+        return idOffsets[field.ordinal()] >= 0 || at[field.ordinal()] >= 0;
     }
 
     // ---- sample_id: samples and every other record ----
@@ -575,7 +592,7 @@ public final class RecordCursor {
      */
     public long id() {
         positioned();
-        return u64(at[ID] >= 0 ? at[ID] : at(IDENTIFIER));
+        return u64(idOffsets[ID] >= 0 ? idBase + idOffsets[ID] : at(IDENTIFIER));
     }
 
     /**
@@ -656,7 +673,7 @@ public final class RecordCursor {
      */
     public long readId(int i) {
         long entry = readEntry(i);
-        if (!format.readId) {
+        if (!decoded.readId) {
             throw new IllegalStateException("the read_format lacks PERF_FORMAT_ID");
         }
         return u64(readExtras(entry));
@@ -671,10 +688,10 @@ public final class RecordCursor {
      */
     public long readLost(int i) {
         long entry = readEntry(i);
-        if (!format.readLost) {
+        if (!decoded.readLost) {
             throw new IllegalStateException("the read_format lacks PERF_FORMAT_LOST");
         }
-        return u64(readExtras(entry) + (format.readId ? Long.BYTES : 0));
+        return u64(readExtras(entry) + (decoded.readId ? Long.BYTES : 0));
     }
 
     /**
@@ -684,7 +701,7 @@ public final class RecordCursor {
      */
     public long readTimeEnabled() {
         long read = at(READ);
-        if (!format.readEnabled) {
+        if (!decoded.readEnabled) {
             throw new IllegalStateException("the read_format lacks PERF_FORMAT_TOTAL_TIME_ENABLED");
         }
         return u64(read + Long.BYTES);
@@ -697,26 +714,26 @@ public final class RecordCursor {
      */
     public long readTimeRunning() {
         long read = at(READ);
-        if (!format.readRunning) {
+        if (!decoded.readRunning) {
             throw new IllegalStateException("the read_format lacks PERF_FORMAT_TOTAL_TIME_RUNNING");
         }
-        return u64(read + Long.BYTES + (format.readEnabled ? Long.BYTES : 0));
+        return u64(read + Long.BYTES + (decoded.readEnabled ? Long.BYTES : 0));
     }
 
     private long readEntry(int i) {
         long read = at(READ);
         Objects.checkIndex(i, readCount);
-        int times = (format.readEnabled ? 1 : 0) + (format.readRunning ? 1 : 0);
-        return format.readGroup
-                ? read + (long) (1 + times) * Long.BYTES + (long) i * format.readWordsPerValue * Long.BYTES
+        int times = (decoded.readEnabled ? 1 : 0) + (decoded.readRunning ? 1 : 0);
+        return decoded.readGroup
+                ? read + (long) (1 + times) * Long.BYTES + (long) i * decoded.readWordsPerValue * Long.BYTES
                 : read;
     }
 
     private long readExtras(long entry) {
-        if (format.readGroup) {
+        if (decoded.readGroup) {
             return entry + Long.BYTES;
         }
-        int times = (format.readEnabled ? 1 : 0) + (format.readRunning ? 1 : 0);
+        int times = (decoded.readEnabled ? 1 : 0) + (decoded.readRunning ? 1 : 0);
         return entry + (long) (1 + times) * Long.BYTES;
     }
 
@@ -802,7 +819,7 @@ public final class RecordCursor {
      */
     public long branchHwIndex() {
         long stack = at(BRANCH_STACK);
-        if (!format.branchHwIndex) {
+        if (!decoded.branchHwIndex) {
             throw new IllegalStateException("the branch_sample_type lacks PERF_SAMPLE_BRANCH_HW_INDEX");
         }
         return u64(stack + Long.BYTES);
@@ -865,7 +882,7 @@ public final class RecordCursor {
      */
     public long branchCounters(int i) {
         at(BRANCH_STACK);
-        if (!format.branchCounters) {
+        if (!decoded.branchCounters) {
             throw new IllegalStateException("the branch_sample_type lacks PERF_SAMPLE_BRANCH_COUNTERS");
         }
         Objects.checkIndex(i, branchCount);
@@ -1151,6 +1168,17 @@ public final class RecordCursor {
             throw new IllegalStateException("field '" + field.name() + "' is of PERF_RECORD_" + field.type()
                     + "; the current record is a PERF_RECORD_" + recordType);
         }
+    }
+
+    /** The format the current record was decoded with. */
+    SampleFormat decodedFormat() {
+        positioned();
+        return decoded;
+    }
+
+    /** The IDENTIFIER itself (first in a sample, last in a sample_id). */
+    long identifier() {
+        return u64(at(IDENTIFIER));
     }
 
     /** The bytes of {@code length} from {@code offset} of the current segment. */
