@@ -16,8 +16,6 @@ import io.github.perfevent.sys.bindings.perf_sample_weight;
 import io.github.perfevent.sys.bitfields.perf_mem_data_src_bits;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -60,11 +58,6 @@ public sealed interface PerfRecord {
         return misc() & PERF_RECORD_MISC_CPUMODE_MASK();
     }
 
-    /** An unmodifiable copy of {@code fields} (an EnumSet inside: no hashing, as Set.copyOf would). */
-    private static Set<SampleField> immutable(Set<SampleField> fields) {
-        return fields.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(fields));
-    }
-
     /**
      * The identity fields of a record ({@code struct sample_id}, or the same fields of a sample): each is there only
      * when the format has it ({@link #has}); an absent one reads 0.
@@ -89,7 +82,7 @@ public sealed interface PerfRecord {
          * @throws NullPointerException if {@code fields} is null
          */
         public SampleId {
-            fields = immutable(fields);
+            fields = FieldSet.of(fields);
         }
 
         /**
@@ -260,7 +253,7 @@ public sealed interface PerfRecord {
          */
         public Sample {
             Objects.requireNonNull(sampleId, "sampleId");
-            fields = immutable(fields);
+            fields = FieldSet.of(fields);
         }
 
         @Override

@@ -279,84 +279,78 @@ public final class RecordCursor {
         }
         idBase = body;
         idOffsets = f.sampleOffsets;
-        if (!f.sampleVariableParts) {
+        if (f.sampleVariableFields.length == 0) {
             return;
         }
         variableParts = true;
         long p = body + f.samplePrefixSize;
-        if (f.has(SampleField.READ)) {
-            at[READ] = p;
-            p = layOutRead(offset, p, end);
+        for (SampleField field : f.sampleVariableFields) { // in the kernel's order
+            at[field.ordinal()] = p;
+            p = switch (field) {
+                case READ -> layOutRead(offset, p, end);
+                case CALLCHAIN -> {
+                    long nr = word(offset, p, end, "callchain nr");
+                    callchainLength = count(offset, nr, Long.BYTES, end - p - Long.BYTES, "callchain");
+                    yield p + Long.BYTES + (long) callchainLength * Long.BYTES;
+                }
+                case RAW -> {
+                    if (end - p < Integer.BYTES) {
+                        throw truncated(offset, "raw size");
+                    }
+                    long raw = Integer.toUnsignedLong(segment.get(JAVA_INT_UNALIGNED, p));
+                    rawSize = count(offset, raw, 1, end - p - Integer.BYTES, "raw data");
+                    yield p + Integer.BYTES + rawSize;
+                }
+                case BRANCH_STACK -> layOutBranchStack(offset, p, end);
+                case REGS_USER -> {
+                    long abi = word(offset, p, end, "user regs abi");
+                    regsUserCount = abi == 0 ? 0
+                            : count(offset, f.regsUserCount, Long.BYTES, end - p - Long.BYTES, "user regs");
+                    yield p + Long.BYTES + (long) regsUserCount * Long.BYTES;
+                }
+                case STACK_USER -> {
+                    long stack = word(offset, p, end, "user stack size");
+                    stackUserSize = count(offset, stack, 1, end - p - Long.BYTES, "user stack");
+                    long after = p + Long.BYTES + stackUserSize;
+                    if (stackUserSize != 0) { // dyn_size only after a dump
+                        word(offset, after, end, "user stack dyn_size");
+                        after += Long.BYTES;
+                    }
+                    yield after;
+                }
+                case REGS_INTR -> {
+                    long abi = word(offset, p, end, "interrupt regs abi");
+                    regsIntrCount = abi == 0 ? 0
+                            : count(offset, f.regsIntrCount, Long.BYTES, end - p - Long.BYTES, "interrupt regs");
+                    yield p + Long.BYTES + (long) regsIntrCount * Long.BYTES;
+                }
+                case AUX -> {
+                    long aux = word(offset, p, end, "aux size");
+                    auxSize = count(offset, aux, 1, end - p - Long.BYTES, "aux data");
+                    yield p + Long.BYTES + auxSize;
+                }
+                default -> { // WEIGHT or WEIGHT_STRUCT, DATA_SRC, TRANSACTION, PHYS_ADDR, CGROUP, page sizes: a u64
+                    if (end - p < Long.BYTES) {
+                        throw truncated(offset, field.name().toLowerCase(java.util.Locale.ROOT));
+                    }
+                    yield p + Long.BYTES;
+                }
+            };
         }
-        if (f.has(SampleField.CALLCHAIN)) {
-            at[CALLCHAIN] = p;
-            long nr = word(offset, p, end, "callchain nr");
+    }
+
+    private long layOutBranchStack(long offset, long p, long end) {
+        SampleFormat f = format;
+        long nr = word(offset, p, end, "branch stack nr");
+        p += Long.BYTES;
+        if (f.branchHwIndex) {
+            word(offset, p, end, "branch stack hw_idx");
             p += Long.BYTES;
-            callchainLength = count(offset, nr, Long.BYTES, end - p, "callchain");
-            p += (long) callchainLength * Long.BYTES;
         }
-        if (f.has(SampleField.RAW)) {
-            if (end - p < Integer.BYTES) {
-                throw truncated(offset, "raw size");
-            }
-            at[RAW] = p;
-            long raw = Integer.toUnsignedLong(segment.get(JAVA_INT_UNALIGNED, p));
-            p += Integer.BYTES;
-            rawSize = count(offset, raw, 1, end - p, "raw data");
-            p += rawSize;
-        }
-        if (f.has(SampleField.BRANCH_STACK)) {
-            at[BRANCH_STACK] = p;
-            long nr = word(offset, p, end, "branch stack nr");
-            p += Long.BYTES;
-            if (f.branchHwIndex) {
-                word(offset, p, end, "branch stack hw_idx");
-                p += Long.BYTES;
-            }
-            branchEntries = p;
-            branchCount = count(offset, nr, BRANCH_ENTRY + (f.branchCounters ? Long.BYTES : 0), end - p,
-                    "branch stack");
-            p += (long) branchCount * (BRANCH_ENTRY + (f.branchCounters ? Long.BYTES : 0));
-        }
-        if (f.has(SampleField.REGS_USER)) {
-            at[REGS_USER] = p;
-            long abi = word(offset, p, end, "user regs abi");
-            p += Long.BYTES;
-            regsUserCount = abi == 0 ? 0 : count(offset, f.regsUserCount, Long.BYTES, end - p, "user regs");
-            p += (long) regsUserCount * Long.BYTES;
-        }
-        if (f.has(SampleField.STACK_USER)) {
-            at[STACK_USER] = p;
-            long stack = word(offset, p, end, "user stack size");
-            p += Long.BYTES;
-            stackUserSize = count(offset, stack, 1, end - p, "user stack");
-            p += stackUserSize;
-            if (stackUserSize != 0) {
-                word(offset, p, end, "user stack dyn_size");
-                p += Long.BYTES;
-            }
-        }
-        p = fixed(offset, p, end, WEIGHT, "weight");
-        p = fixed(offset, p, end, WEIGHT_STRUCT, "weight");
-        p = fixed(offset, p, end, DATA_SRC, "data_src");
-        p = fixed(offset, p, end, TRANSACTION, "transaction");
-        if (f.has(SampleField.REGS_INTR)) {
-            at[REGS_INTR] = p;
-            long abi = word(offset, p, end, "interrupt regs abi");
-            p += Long.BYTES;
-            regsIntrCount = abi == 0 ? 0 : count(offset, f.regsIntrCount, Long.BYTES, end - p, "interrupt regs");
-            p += (long) regsIntrCount * Long.BYTES;
-        }
-        p = fixed(offset, p, end, PHYS_ADDR, "phys_addr");
-        p = fixed(offset, p, end, CGROUP, "cgroup");
-        p = fixed(offset, p, end, DATA_PAGE_SIZE, "data_page_size");
-        p = fixed(offset, p, end, CODE_PAGE_SIZE, "code_page_size");
-        if (f.has(SampleField.AUX)) {
-            at[AUX] = p;
-            long aux = word(offset, p, end, "aux size");
-            p += Long.BYTES;
-            auxSize = count(offset, aux, 1, end - p, "aux data");
-        }
+        branchEntries = p;
+        int entry = BRANCH_ENTRY + (f.branchCounters ? Long.BYTES : 0);
+        branchCount = count(offset, nr, entry, end - p, "branch stack");
+        return p + (long) branchCount * entry;
     }
 
     /** Lays out a read_format at {@code p}; returns the offset after it. */
@@ -379,15 +373,6 @@ public final class RecordCursor {
         p += (long) times * Long.BYTES;
         readCount = count(offset, nr, f.readWordsPerValue * Long.BYTES, end - p, "read group");
         return p + (long) readCount * f.readWordsPerValue * Long.BYTES;
-    }
-
-    private long fixed(long offset, long p, long end, int field, String name) {
-        if (!format.has(FIELDS[field])) {
-            return p;
-        }
-        word(offset, p, end, name);
-        at[field] = p;
-        return p + Long.BYTES;
     }
 
     private long word(long offset, long p, long end, String what) {

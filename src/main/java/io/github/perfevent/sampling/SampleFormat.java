@@ -49,8 +49,8 @@ public final class SampleFormat {
     final int[] sampleOffsets = new int[SampleField.values().length];
     /** Bytes of a sample's body before READ. */
     final int samplePrefixSize;
-    /** Whether a sample has a field from READ on, whose places depend on the record. */
-    final boolean sampleVariableParts;
+    /** The fields of a sample from READ on, whose places depend on the record, in the kernel's order. */
+    final SampleField[] sampleVariableFields;
     /** {@link #sampleFields()}, unmodifiable, shared by the records of this format. */
     final Set<SampleField> sampleFieldSet;
     /** The sample_id fields of a sample (those of sample_type) and of other records (with sample_id_all). */
@@ -106,17 +106,17 @@ public final class SampleFormat {
             }
         }
         this.samplePrefixSize = offset;
-        this.sampleVariableParts = SampleField.of(sampleType).stream().anyMatch(f -> f.ordinal() >= SampleField.READ
-                .ordinal());
-        this.sampleFieldSet = java.util.Collections.unmodifiableSet(SampleField.of(sampleType));
+        this.sampleVariableFields = SampleField.of(sampleType).stream()
+                .filter(f -> f.ordinal() >= SampleField.READ.ordinal()).toArray(SampleField[]::new);
+        this.sampleFieldSet = FieldSet.of(SampleField.of(sampleType));
         Set<SampleField> ids = EnumSet.noneOf(SampleField.class);
         for (SampleField f : SAMPLE_ID_ORDER) {
             if (has(f)) {
                 ids.add(f);
             }
         }
-        this.sampleIdFieldsOfSamples = java.util.Collections.unmodifiableSet(ids);
-        this.sampleIdFieldsOfOthers = sampleIdAll ? sampleIdFieldsOfSamples : Set.of();
+        this.sampleIdFieldsOfSamples = FieldSet.of(ids);
+        this.sampleIdFieldsOfOthers = sampleIdAll ? sampleIdFieldsOfSamples : FieldSet.of(Set.of());
         Arrays.fill(sampleIdOffsets, -1);
         offset = 0;
         if (sampleIdAll) {
