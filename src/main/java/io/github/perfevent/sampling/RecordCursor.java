@@ -89,9 +89,11 @@ public final class RecordCursor {
     private static final int AUX = SampleField.AUX.ordinal();
     private static final SampleField[] FIELDS = SampleField.values();
     private static final int[] NO_OFFSETS = new int[FIELDS.length];
+    private static final long[] NO_OFFSETS_LONG = new long[FIELDS.length];
 
     static {
         Arrays.fill(NO_OFFSETS, -1);
+        Arrays.fill(NO_OFFSETS_LONG, -1);
     }
 
     private static final int READ_VALUES = RecordType.READ.field("values").offset();
@@ -118,7 +120,7 @@ public final class RecordCursor {
     private long idBase;
     private int[] idOffsets = NO_OFFSETS;
     /** Absolute offset of each part of variable place (READ ... AUX: its count or size word); -1 when absent. */
-    private final long[] at = new long[FIELDS.length];
+    private final long[] at = NO_OFFSETS_LONG.clone();
     /** Whether {@link #at} has an entry set, to be cleared before the next record. */
     private boolean variableParts = true;
     private int readCount;
@@ -207,7 +209,7 @@ public final class RecordCursor {
         this.recordType = RecordType.of(type);
         this.size = size;
         if (variableParts) { // the counts need no reset: they are read only behind a set entry
-            Arrays.fill(at, -1);
+            Arrays.fill(at, READ, at.length, -1); // the fields before READ have fixed places, never set here
             variableParts = false;
         }
         this.decoded = format;
