@@ -20,6 +20,7 @@
  */
 module io.github.perfevent {
     requires java.management;
+    requires static jdk.unsupported; // sun.misc.Signal: the command-line tool prints its counts at Ctrl-C
 
     exports io.github.perfevent;
     exports io.github.perfevent.sys;
