@@ -176,9 +176,12 @@ final class StatFormat {
         return s.append("\n\n").toString();
     }
 
-    /** perf's get_precision: the decimals that show the first significant digit of a number below 1. */
+    /**
+     * perf's get_precision: the decimals that show the first significant digit of a number below 1 (none for 0, where
+     * perf's {@code lround} of infinity is undefined).
+     */
     static int precision(double value) {
-        if (value > 1) {
+        if (value > 1 || value <= 0) {
             return 0;
         }
         return (int) Math.round(Math.ceil(-Math.log10(value)));
