@@ -107,60 +107,61 @@ final class StatCommand implements Subcommand {
                 return 1;
             }
         }
-        PrintStream report = err;
-        if (settings.output() != null) {
-            try {
-                report = new PrintStream(new FileOutputStream(settings.output().toFile()), false,
-                        StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                err.println("perf-event stat: cannot write " + settings.output() + ": " + e.getMessage());
-                return 1;
-            }
-            if (settings.style() == StatFormat.Style.TABLE) {
-                report.println("# started on " + ZonedDateTime.now().format(
-                        DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US)));
-                report.println();
-            }
-        }
-        try (Interrupt ignored = Interrupt.onSigint(this::interrupt)) {
-            return new Session(settings, specs, report, err).run();
-        } finally {
-            if (report != err) {
-                report.close();
-            } else {
-                report.flush();
-            }
-        }
-    }
-
-    private volatile CountDownLatch current;
-    private volatile boolean interrupted;
-
-    private void interrupt() {
-        interrupted = true;
-        CountDownLatch latch = current;
-        if (latch != null) {
-            latch.countDown();
+        Session session = new Session(settings, specs, err);
+        // Installed before anything is written, so that a report file's first line says Ctrl-C will be handled.
+        try (Interrupt ignored = Interrupt.onSigint(session::interrupt)) {
+            return session.run();
         }
     }
 
     /** One {@code stat}: its runs, its counters, its report. */
-    private final class Session {
+    private static final class Session {
         private final StatSettings settings;
         private final List<CounterSet.Spec> specs;
-        private final PrintStream report;
         private final PrintStream err;
+        private PrintStream report;
         private final StatFormat format;
+        /** The wait that Ctrl-C ends: a target's (not a command's, which gets its own SIGINT from the terminal). */
+        private volatile CountDownLatch interruptible;
+        private volatile boolean interrupted;
 
-        Session(StatSettings settings, List<CounterSet.Spec> specs, PrintStream report, PrintStream err) {
+        Session(StatSettings settings, List<CounterSet.Spec> specs, PrintStream err) {
             this.settings = settings;
             this.specs = specs;
-            this.report = report;
             this.err = err;
             this.format = new StatFormat(settings.style(), settings.separator(), settings.runs());
         }
 
+        /**
+         * Ctrl-C (SIGINT): ends the counting of a target. A command is waited for, as perf does: the terminal sends
+         * SIGINT to the whole foreground process group, so the command gets it too and decides how to end; then its
+         * counts are printed.
+         */
+        void interrupt() {
+            interrupted = true;
+            CountDownLatch latch = interruptible;
+            if (latch != null) {
+                latch.countDown();
+            }
+        }
+
         int run() {
+            report = err;
+            if (settings.output() != null) {
+                try {
+                    report = new PrintStream(new FileOutputStream(settings.output().toFile()), false,
+                            StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    err.println("perf-event stat: cannot write " + settings.output() + ": " + e.getMessage());
+                    return 1;
+                }
+                if (settings.style() == StatFormat.Style.TABLE) {
+                    report.println("# started on " + ZonedDateTime.now().format(
+                            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US)));
+                    report.println();
+                    report.flush();
+                }
+            }
             try {
                 return settings.targetKind() == StatSettings.TargetKind.COMMAND ? countCommand() : countTarget();
             } catch (CannotRun e) {
@@ -172,6 +173,12 @@ final class StatCommand implements Subcommand {
                 Thread.currentThread().interrupt();
                 err.println("perf-event stat: interrupted");
                 return 130;
+            } finally {
+                if (report != err) {
+                    report.close();
+                } else {
+                    report.flush();
+                }
             }
         }
 
@@ -185,12 +192,14 @@ final class StatCommand implements Subcommand {
             double user = 0;
             double sys = 0;
             boolean stoppedByTimeout = false;
-            while (done < runs && !interrupted) {
+            while (done < runs && !interrupted) { // Ctrl-C during a run: no further run
                 ChildProcess child = prepare(settings.command());
                 double[] cpuBefore = childCpuSeconds();
-                try (child; CounterSet counters = CounterSet.open(specs, List.of(child.target()),
-                        Options.defaults().inherit(true))) {
-                    CountDownLatch end = newLatch();
+                try (child; CounterSet counters = openOnChild(child)) {
+                    if (interrupted) {
+                        return 130; // Ctrl-C before the command started: it never runs
+                    }
+                    CountDownLatch end = new CountDownLatch(1);
                     child.process().onExit().thenRun(end::countDown);
                     long start = System.nanoTime();
                     child.start();
@@ -221,6 +230,22 @@ final class StatCommand implements Subcommand {
             return stoppedByTimeout ? 0 : status;
         }
 
+        /**
+         * Opens the counters on a prepared command. Ctrl-C in a terminal reaches the waiting shell too, which then
+         * ends before the counters open (ESRCH): that is an interrupted run, not an error.
+         */
+        private CounterSet openOnChild(ChildProcess child) throws CannotRun {
+            try {
+                return CounterSet.open(specs, List.of(child.target()), Options.defaults().inherit(true));
+            } catch (PerfEventException e) {
+                if (interrupted) {
+                    child.close();
+                    throw new CannotRun(130);
+                }
+                throw e;
+            }
+        }
+
         /** Counts a process, threads, CPUs or a cgroup until it ends, the timeout, the duration command or Ctrl-C. */
         private int countTarget() throws InterruptedException, CannotRun {
             List<Target> targets = targets();
@@ -229,9 +254,14 @@ final class StatCommand implements Subcommand {
                     ? Options.defaults().inherit(true) : Options.defaults();
             ChildProcess duration = settings.command().isEmpty() ? null : prepare(settings.command());
             try (CounterSet counters = CounterSet.open(specs, targets, options)) {
-                CountDownLatch end = newLatch();
+                CountDownLatch end = new CountDownLatch(1);
                 if (duration != null) {
                     duration.process().onExit().thenRun(end::countDown);
+                } else {
+                    interruptible = end;
+                    if (interrupted) {
+                        end.countDown();
+                    }
                 }
                 if (settings.targetKind() == StatSettings.TargetKind.PROCESS) {
                     for (int pid : settings.targetIds()) {
@@ -279,15 +309,6 @@ final class StatCommand implements Subcommand {
                 case COMMAND -> throw new IllegalStateException("a command is not a target");
             }
             return targets;
-        }
-
-        private CountDownLatch newLatch() {
-            CountDownLatch latch = new CountDownLatch(1);
-            current = latch;
-            if (interrupted) {
-                latch.countDown();
-            }
-            return latch;
         }
 
         private enum Ending { ENDED, TIMEOUT }
