@@ -164,10 +164,9 @@ final class ListCommand implements Subcommand {
             }
         }
         for (Pmu pmu : pmus) {
-            if (!pmu.formats().isEmpty()) {
-                lines.add(new Line(pmu.name() + "/" + String.join("=N,", pmu.formats().keySet()) + "=N/",
-                        "Kernel PMU type " + pmu.type() + ": " + formats(pmu), "pmu"));
-            }
+            String terms = pmu.formats().isEmpty() ? "" : String.join("=N,", pmu.formats().keySet()) + "=N";
+            lines.add(new Line(pmu.name() + "/" + terms + "/", "Kernel PMU type " + pmu.type()
+                    + (terms.isEmpty() ? "" : ": " + formats(pmu)), "pmu"));
         }
         lines.add(new Line("rNNN", "Raw hardware event descriptor", "hw"));
         lines.add(new Line("cpu/t1=v1[,t2=v2,t3 ...]/modifier", "Raw hardware event descriptor", "hw"));

@@ -129,7 +129,7 @@ final class StatCommand implements Subcommand {
             this.settings = settings;
             this.specs = specs;
             this.err = err;
-            this.format = new StatFormat(settings.style(), settings.separator(), settings.runs());
+            this.format = new StatFormat(settings.style(), settings.separator(), settings.runs(), settings.cgroup());
         }
 
         /**
@@ -339,7 +339,9 @@ final class StatCommand implements Subcommand {
                 long now = System.nanoTime();
                 if (now - nextTick >= 0) {
                     printInterval(counters.read(), now, start, counters);
-                    nextTick += interval;
+                    while (nextTick - now <= 0) { // a late wake-up (a busy machine) skips, not repeats, ticks
+                        nextTick += interval;
+                    }
                 }
                 if (now - deadline >= 0) {
                     return Ending.TIMEOUT;

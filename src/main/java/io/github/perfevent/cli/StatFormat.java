@@ -104,16 +104,19 @@ final class StatFormat {
     private final Style style;
     private final String separator;
     private final int runs;
+    private final String cgroup;
 
     /**
      * @param style the output style
      * @param separator the CSV separator ({@code -x}); ignored otherwise
      * @param runs how many runs the counts are the means of ({@code -r})
+     * @param cgroup the cgroup counted ({@code -G}), printed after each event's name as perf does; null for none
      */
-    StatFormat(Style style, String separator, int runs) {
+    StatFormat(Style style, String separator, int runs, String cgroup) {
         this.style = style;
         this.separator = style == Style.CSV ? separator : " ";
         this.runs = runs;
+        this.cgroup = cgroup;
     }
 
     /** {@return perf's header, {@code Performance counter stats for '<what>' (N runs):}, table style only} */
@@ -253,6 +256,9 @@ final class StatFormat {
             s.append(c("%18s ", badCount(row)));
         }
         s.append(c("%-4s ", row.unit())).append(c("%-32s", row.event()));
+        if (cgroup != null) {
+            s.append(' ').append(cgroup);
+        }
         if (!row.counted()) {
             s.append(" ".repeat(UNCOUNTED_WIDTH));
         } else if (metric.format() == null) {
@@ -288,6 +294,9 @@ final class StatFormat {
             s.append(badCount(row));
         }
         s.append(sep).append(row.unit()).append(sep).append(row.event());
+        if (cgroup != null) {
+            s.append(sep).append(cgroup);
+        }
         if (runs > 1) {
             s.append(sep).append(c("%.2f%%", row.noisePercent()));
         }
@@ -327,6 +336,9 @@ final class StatFormat {
         s.append("\"counter-value\" : \"").append(row.counted() ? c("%f", row.shown()) : badCount(row))
                 .append("\", \"unit\" : \"").append(row.unit()).append("\", \"event\" : \"")
                 .append(jsonEscape(row.event())).append("\", ");
+        if (cgroup != null) {
+            s.append("\"cgroup\" : \"").append(jsonEscape(cgroup)).append("\", ");
+        }
         if (runs > 1) {
             s.append(c("\"variance\" : %.2f, ", row.noisePercent()));
         }

@@ -71,6 +71,19 @@ class ListCommandTest {
     }
 
     @Test
+    void everySysfsPmuIsListedWithItsTypeAndFormat() throws Exception {
+        List<String> lines = Cli.run("list", "pmu").out().lines().filter(l -> l.startsWith("  ")).toList();
+        for (io.github.perfevent.Pmu pmu : io.github.perfevent.Pmu.all()) {
+            String line = lines.stream().filter(l -> l.startsWith("  " + pmu.name() + "/") && l.contains("PMU type"))
+                    .findFirst().orElseThrow(() -> new AssertionError(pmu.name() + " missing: " + lines));
+            assertTrue(line.contains("[Kernel PMU type " + pmu.type()), line);
+            pmu.formats().forEach((field, bits) -> assertTrue(line.contains(field + "=" + bits), line));
+            pmu.events().keySet().forEach(event -> assertTrue(lines.stream()
+                    .anyMatch(l -> l.startsWith("  " + pmu.name() + "/" + event + "/ ")), event));
+        }
+    }
+
+    @Test
     void extraArgumentsAndOptionsAreRefused() {
         assertEquals(1, Cli.run("list", "a", "b").status());
         Cli.Result r = Cli.run("list", "--bogus");

@@ -224,7 +224,8 @@ class StatCommandTest {
             assertEquals(0, r.status(), r.err());
             assertTrue(r.err().contains("Performance counter stats for process id '" + busy.pid() + "'"), r.err());
             double msec = Cli.count(r.err(), "task-clock");
-            assertTrue(msec > 50 && msec < 600, r.err()); // a spinning task on 2 shared vCPUs, for 300 ms
+            // one spinning thread for 300 ms: never more than that (its share of a busy machine is anything above 0)
+            assertTrue(msec > 0 && msec < 400, r.err());
             assertFalse(r.err().contains("seconds user"), r.err());
         } finally {
             busy.destroyForcibly();
@@ -241,7 +242,7 @@ class StatCommandTest {
             long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals(0, r.status(), r.err());
             assertTrue(r.err().contains("thread id '" + busy.pid() + "'"), r.err());
-            assertTrue(Cli.count(r.err(), "task-clock") > 20, r.err());
+            assertTrue(Cli.count(r.err(), "task-clock") > 0, r.err());
             assertTrue(elapsedMs >= 200 && elapsedMs < 5000, elapsedMs + " ms");
         } finally {
             busy.destroyForcibly();
@@ -281,6 +282,36 @@ class StatCommandTest {
     }
 
     @Test
+    void aCgroupIsCountedByItsNameUnderTheCgroup2Mount() throws Exception {
+        Path mount = null;
+        for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+            String[] f = line.split(" ");
+            if (f.length > 2 && f[2].equals("cgroup2")) {
+                mount = Path.of(f[1]);
+                break;
+            }
+        }
+        Assumptions.assumeTrue(mount != null, "skipped: no cgroup2 mount in /proc/mounts");
+        String name = "perf-event-cli-test-" + ProcessHandle.current().pid();
+        Path cgroup = Files.createDirectory(mount.resolve(name));
+        Process busy = new ProcessBuilder(Cli.target(), "spin", "20000").start();
+        try {
+            Files.writeString(cgroup.resolve("cgroup.procs"), Long.toString(busy.pid()));
+            Cli.Result r = Cli.run("stat", "-a", "-G", name, "-e", "cpu-clock,page-faults", "--timeout", "300");
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.err().contains("'system wide'"), r.err());
+            String line = Cli.line(r.err(), "cpu-clock");
+            assertTrue(line.contains("cpu-clock                        " + name), line); // perf's cgroup column
+            double msec = Cli.count(r.err(), "cpu-clock");
+            assertTrue(msec > 0 && msec < 400, r.err()); // the cgroup's one spinning task, for 300 ms
+        } finally {
+            busy.destroyForcibly();
+            busy.waitFor(10, TimeUnit.SECONDS);
+            Files.delete(cgroup);
+        }
+    }
+
+    @Test
     void repeatPrintsMeansWithTheirVariation() {
         Cli.Result r = Cli.run("stat", "-r", "3", "-e", "task-clock,page-faults", "--", Cli.target(), "pages",
                 "200");
@@ -300,13 +331,21 @@ class StatCommandTest {
         assertTrue(lines.size() >= 4, r.err());
         assertTrue(r.err().startsWith("#           time             counts unit events\n"), r.err());
         double previous = 0;
+        double total = 0;
         for (String line : lines) {
-            double time = Double.parseDouble(line.strip().split("\\s+")[0]);
-            assertTrue(time > previous, r.err());
+            String[] f = line.strip().split("\\s+");
+            double time = Double.parseDouble(f[0]);
+            // ticks on a grid of intervals from the start, each once; the last line is the partial interval to the end
+            int tick = lines.indexOf(line);
+            assertTrue(time > previous && (time >= 0.1 * (tick + 1) || tick == lines.size() - 1), r.err());
+            if (!f[1].equals("<not")) {
+                // one thread cannot run longer than the interval (plus the reading's own delay)
+                assertTrue(Double.parseDouble(f[1]) <= (time - previous) * 1000 + 5, r.err());
+                total += Double.parseDouble(f[1]);
+            }
             previous = time;
         }
-        double middle = Double.parseDouble(lines.get(1).strip().split("\\s+")[1]);
-        assertTrue(middle > 30 && middle <= 110, r.err()); // msec of one 100 ms interval of a spinning program
+        assertTrue(total > 0, r.err());
     }
 
     @Test

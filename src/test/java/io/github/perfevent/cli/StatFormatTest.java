@@ -30,7 +30,7 @@ class StatFormatTest {
     private static final Row MISSES = row("branch-misses", Role.BRANCH_MISSES, 12_000_000, 1000 * MS, 1000 * MS);
 
     private static String table(List<Row> rows, double elapsed) {
-        return new StatFormat(Style.TABLE, ",", 1).rows(rows, elapsed, -1);
+        return new StatFormat(Style.TABLE, ",", 1, null).rows(rows, elapsed, -1);
     }
 
     @Test
@@ -84,10 +84,10 @@ class StatFormatTest {
         String line = table(List.of(CLOCK, multiplexed), 1000 * MS).lines().toList().get(1).strip();
         assertTrue(line.startsWith("1,500,000      cycles"), line);
         assertTrue(line.endsWith("  (66.67%)"), line);
-        String csv = new StatFormat(Style.CSV, ",", 1).rows(List.of(multiplexed), 1, -1);
+        String csv = new StatFormat(Style.CSV, ",", 1, null).rows(List.of(multiplexed), 1, -1);
         // perf computes the CSV percentage as 100 * run / ena in integers
         assertEquals("1500000,,cycles,2000000,66.00,,\n", csv);
-        String json = new StatFormat(Style.JSON, ",", 1).rows(List.of(multiplexed), 1, -1);
+        String json = new StatFormat(Style.JSON, ",", 1, null).rows(List.of(multiplexed), 1, -1);
         assertTrue(json.contains("\"event-runtime\" : 2000000, \"pcnt-running\" : 66.00, "), json);
     }
 
@@ -99,8 +99,8 @@ class StatFormatTest {
         assertEquals("     <not counted> msec task-clock" + " ".repeat(22 + 28) + "  (0.00%)", lines.get(0));
         assertEquals("   <not supported>      cycles" + " ".repeat(26 + 28), lines.get(1));
         assertEquals("<not counted>,msec,task-clock,0,0.00,,\n<not supported>,,cycles,0,100.00,,\n",
-                new StatFormat(Style.CSV, ",", 1).rows(List.of(notCounted, notSupported), 1, -1));
-        String json = new StatFormat(Style.JSON, ",", 1).rows(List.of(notSupported), 1, -1);
+                new StatFormat(Style.CSV, ",", 1, null).rows(List.of(notCounted, notSupported), 1, -1));
+        String json = new StatFormat(Style.JSON, ",", 1, null).rows(List.of(notSupported), 1, -1);
         assertEquals("{\"counter-value\" : \"<not supported>\", \"unit\" : \"\", \"event\" : \"cycles\", "
                 + "\"event-runtime\" : 0, \"pcnt-running\" : 100.00, \"metric-value\" : 0.000000, "
                 + "\"metric-unit\" : \"\"}\n", json);
@@ -110,12 +110,12 @@ class StatFormatTest {
     void repeatedRunsShowTheVariationOfTheMean() {
         Row noisy = new Row("page-faults", Role.OTHER, true, 100, 5, 5, 3.2456);
         Row steady = new Row("cs", Role.OTHER, true, 7, 5, 5, 0);
-        StatFormat three = new StatFormat(Style.TABLE, ",", 3);
+        StatFormat three = new StatFormat(Style.TABLE, ",", 3, null);
         List<String> lines = three.rows(List.of(noisy, steady), 1, -1).lines().toList();
         assertTrue(lines.get(0).endsWith(" ".repeat(35) + "  ( +-  3.25% )"), lines.get(0));
         assertTrue(lines.get(1).endsWith(" ".repeat(35)), lines.get(1)); // perf leaves out a zero variation
         assertEquals("100,,page-faults,3.25%,5,100.00,,\n",
-                new StatFormat(Style.CSV, ",", 3).rows(List.of(noisy), 1, -1));
+                new StatFormat(Style.CSV, ",", 3, null).rows(List.of(noisy), 1, -1));
         assertTrue(three.header("'true'").equals("\n Performance counter stats for 'true' (3 runs):\n\n"));
         // perf shows two decimals more than the first significant one of the deviation: 0.000100 has it at the 4th
         assertEquals("\n          0.001000 +- 0.000100 seconds time elapsed  ( +- 10.00% )\n\n",
@@ -124,36 +124,47 @@ class StatFormatTest {
 
     @Test
     void theFooterOfOneRunHasUserAndSysTimeOnlyForACommand() {
-        StatFormat one = new StatFormat(Style.TABLE, ",", 1);
+        StatFormat one = new StatFormat(Style.TABLE, ",", 1, null);
         assertEquals("\n       1.500000000 seconds time elapsed\n\n       0.250000000 seconds user\n"
                 + "       0.125000000 seconds sys\n\n\n", one.footer(1_500_000_000, 0, 0.25, 0.125));
         assertEquals("\n       1.500000000 seconds time elapsed\n\n", one.footer(1_500_000_000, 0, -1, 0));
-        assertEquals("", new StatFormat(Style.CSV, ",", 1).footer(1, 0, 1, 1));
-        assertEquals("", new StatFormat(Style.JSON, ",", 1).header("'x'"));
+        assertEquals("", new StatFormat(Style.CSV, ",", 1, null).footer(1, 0, 1, 1));
+        assertEquals("", new StatFormat(Style.JSON, ",", 1, null).header("'x'"));
     }
 
     @Test
     void intervalLinesStartWithTheTimeSinceTheStart() {
-        String table = new StatFormat(Style.TABLE, ",", 1).rows(List.of(CLOCK), 2000 * MS, 1_100_254_737L);
+        String table = new StatFormat(Style.TABLE, ",", 1, null).rows(List.of(CLOCK), 2000 * MS, 1_100_254_737L);
         assertTrue(table.startsWith("     1.100254737           1,000.00 msec task-clock"), table);
-        String csv = new StatFormat(Style.CSV, ",", 1).rows(List.of(CLOCK), 2000 * MS, 100_254_737L);
+        String csv = new StatFormat(Style.CSV, ",", 1, null).rows(List.of(CLOCK), 2000 * MS, 100_254_737L);
         assertEquals("     0.100254737,1000.00,msec,task-clock,1000000000,100.00,0.500,CPUs utilized\n", csv);
-        String json = new StatFormat(Style.JSON, ",", 1).rows(List.of(CLOCK), 2000 * MS, 100_254_737L);
+        String json = new StatFormat(Style.JSON, ",", 1, null).rows(List.of(CLOCK), 2000 * MS, 100_254_737L);
         assertTrue(json.startsWith("{\"interval\" : 0.100254737, \"counter-value\" : \"1000.000000\", "), json);
         assertEquals("#           time             counts unit events\n",
-                new StatFormat(Style.TABLE, ",", 1).intervalHeader());
-        assertEquals("", new StatFormat(Style.CSV, ",", 1).intervalHeader());
+                new StatFormat(Style.TABLE, ",", 1, null).intervalHeader());
+        assertEquals("", new StatFormat(Style.CSV, ",", 1, null).intervalHeader());
     }
 
     @Test
     void csvAndJsonCarryTheMetricAsPerfDoes() {
         assertEquals("4500000000,,instructions,1000000000,100.00,1.50,insn per cycle\n",
-                new StatFormat(Style.CSV, ",", 1).rows(List.of(CYCLES, INSTRUCTIONS), 1, -1).lines().toList().get(1)
+                new StatFormat(Style.CSV, ",", 1, null).rows(List.of(CYCLES, INSTRUCTIONS), 1, -1).lines().toList().get(1)
                         + "\n");
         assertEquals("12000000;;branch-misses;1000000000;100.00;1.50;of all branches",
-                new StatFormat(Style.CSV, ";", 1).rows(List.of(BRANCHES, MISSES), 1, -1).lines().toList().get(1));
-        String json = new StatFormat(Style.JSON, ",", 1).rows(List.of(row("a\"b\\c", Role.OTHER, 1, 1, 1)), 1, -1);
+                new StatFormat(Style.CSV, ";", 1, null).rows(List.of(BRANCHES, MISSES), 1, -1).lines().toList().get(1));
+        String json = new StatFormat(Style.JSON, ",", 1, null).rows(List.of(row("a\"b\\c", Role.OTHER, 1, 1, 1)), 1, -1);
         assertTrue(json.contains("\"event\" : \"a\\\"b\\\\c\""), json);
+    }
+
+    @Test
+    void aCgroupFollowsTheEventsNameAsPerfPrintsIt() {
+        Row faults = row("page-faults", Role.OTHER, 7, 1, 1);
+        assertEquals("                 7      page-faults                      web" + " ".repeat(35) + "\n",
+                new StatFormat(Style.TABLE, ",", 1, "web").rows(List.of(faults), 1, -1));
+        assertEquals("7,,page-faults,web,1,100.00,,\n",
+                new StatFormat(Style.CSV, ",", 1, "web").rows(List.of(faults), 1, -1));
+        assertTrue(new StatFormat(Style.JSON, ",", 1, "web").rows(List.of(faults), 1, -1)
+                .contains("\"event\" : \"page-faults\", \"cgroup\" : \"web\", \"event-runtime\""));
     }
 
     @Test
