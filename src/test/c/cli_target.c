@@ -5,7 +5,7 @@
  *   cli_target pages N          touches N fresh pages (one page fault each, huge pages disabled), exits 0
  *   cli_target exit N           exits with status N
  *   cli_target kill SIG         sends itself signal SIG
- *   cli_target spin MS          runs on the CPU for MS milliseconds, then exits 0
+ *   cli_target spin MS          runs on the CPU until it has used MS milliseconds of CPU time, then exits 0
  *   cli_target argv FILE ARG... writes each ARG to FILE followed by a NUL byte, byte for byte
  */
 #include <signal.h>
@@ -16,9 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* CPU time used by this process, so that a busy machine makes a spin last longer rather than use less CPU. */
 static double now(void) {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return t.tv_sec + t.tv_nsec / 1e9;
 }
 

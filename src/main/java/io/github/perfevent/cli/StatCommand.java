@@ -205,7 +205,7 @@ final class StatCommand implements Subcommand {
                     child.start();
                     Ending ending = await(end, start, counters);
                     if (child.process().isAlive()) {
-                        child.process().destroy(); // SIGTERM at the timeout or Ctrl-C, as perf does
+                        child.process().destroy(); // SIGTERM at the timeout, as perf does
                     }
                     status = child.waitFor();
                     walls[done] = System.nanoTime() - start;
@@ -316,34 +316,39 @@ final class StatCommand implements Subcommand {
         private long[][] previous;
         private long previousAt;
 
-        /** Waits for {@code end} (or Ctrl-C) or the timeout, printing the counts of each interval meanwhile. */
+        /**
+         * Waits for {@code end} (the command's or the process's end, or Ctrl-C for a target) or the timeout, printing
+         * the counts of each interval meanwhile. Times are compared as differences of {@link System#nanoTime()}.
+         */
         private Ending await(CountDownLatch end, long start, CounterSet counters) throws InterruptedException {
             long interval = TimeUnit.MILLISECONDS.toNanos(settings.intervalMillis());
-            long deadline = settings.timeoutMillis() > 0 ? start + TimeUnit.MILLISECONDS.toNanos(
-                    settings.timeoutMillis()) : Long.MAX_VALUE;
-            long nextTick = interval > 0 ? start + interval : Long.MAX_VALUE;
+            long timeout = TimeUnit.MILLISECONDS.toNanos(settings.timeoutMillis());
+            long nextTick = start + interval;
             previous = new long[specs.size()][3];
             previousAt = start;
             if (interval > 0) {
                 report.print(format.intervalHeader());
             }
             while (true) {
-                long wakeAt = Math.min(deadline, nextTick);
-                if (wakeAt == Long.MAX_VALUE) {
+                long now = System.nanoTime();
+                long untilTick = interval > 0 ? nextTick - now : Long.MAX_VALUE;
+                long untilDeadline = timeout > 0 ? start + timeout - now : Long.MAX_VALUE;
+                long wait = Math.min(untilTick, untilDeadline);
+                if (wait == Long.MAX_VALUE) {
                     end.await();
                     return Ending.ENDED;
                 }
-                if (end.await(Math.max(0, wakeAt - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                if (end.await(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
                     return Ending.ENDED;
                 }
-                long now = System.nanoTime();
-                if (now - nextTick >= 0) {
+                now = System.nanoTime();
+                if (interval > 0 && now - nextTick >= 0) {
                     printInterval(counters.read(), now, start, counters);
                     while (nextTick - now <= 0) { // a late wake-up (a busy machine) skips, not repeats, ticks
                         nextTick += interval;
                     }
                 }
-                if (now - deadline >= 0) {
+                if (timeout > 0 && now - start - timeout >= 0) {
                     return Ending.TIMEOUT;
                 }
             }

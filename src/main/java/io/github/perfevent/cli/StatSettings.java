@@ -110,7 +110,7 @@ record StatSettings(List<String> events, TargetKind targetKind, List<Integer> ta
         if (interval > 0 && runs > 1) {
             throw new UsageException("-I and -r cannot be used together");
         }
-        long timeout = number(p, "timeout", 0, 1, Long.MAX_VALUE / 1_000_000);
+        long timeout = number(p, "timeout", 0, 1, Integer.MAX_VALUE);
         List<String> events = new ArrayList<>();
         for (String list : p.all("event")) {
             for (String name : splitEvents(list)) {

@@ -251,6 +251,16 @@ class StatCommandTest {
     }
 
     @Test
+    void theTimeoutEndsACommandWithSigtermAndTheCountingWithStatus0() {
+        long start = System.nanoTime();
+        Cli.Result r = Cli.run("stat", "--timeout", "200", "-e", "task-clock", "--", Cli.target(), "spin", "20000");
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals(0, r.status(), r.err()); // perf 6.1 also exits 0 after --timeout
+        assertTrue(elapsedMs >= 200 && elapsedMs < 10_000, elapsedMs + " ms");
+        assertTrue(Cli.count(r.err(), "task-clock") > 0, r.err());
+    }
+
+    @Test
     void aProcessThatEndsEndsTheCounting() throws Exception {
         Process shortLived = new ProcessBuilder(Cli.target(), "spin", "200").start();
         Cli.Result r = Cli.run("stat", "-p", String.valueOf(shortLived.pid()), "-e", "task-clock");
@@ -358,6 +368,44 @@ class StatCommandTest {
         assertTrue(report.startsWith("# started on "), report);
         assertTrue(Cli.count(report, "page-faults") > 10, report);
         assertEquals(1, Cli.run("stat", "-o", dir.resolve("missing/dir/file").toString(), "--", "/bin/true").status());
+    }
+
+    @Test
+    void meansAndTheirDeviationAreComputedAsPerfDoes() {
+        assertEquals(2.0, StatCommand.mean(new double[] {1, 2, 3}));
+        assertEquals(0.0, StatCommand.mean(new double[0]));
+        // perf's stddev_stats: sqrt(variance / n) with the n - 1 variance: sqrt(1 / 3)
+        assertEquals(Math.sqrt(1.0 / 3), StatCommand.stddevOfMean(new double[] {1, 2, 3}), 1e-12);
+        assertEquals(0.0, StatCommand.stddevOfMean(new double[] {5}));
+        assertEquals(Math.sqrt(8.0 / 2), StatCommand.stddevOfMean(new double[] {2, 6}), 1e-12);
+    }
+
+    @Test
+    void theChildrensCpuTimeGrowsWhenAChildHasRun() throws Exception {
+        double[] before = StatCommand.childCpuSeconds();
+        Process busy = new ProcessBuilder(Cli.target(), "spin", "300").start();
+        assertEquals(0, busy.waitFor());
+        double[] after = StatCommand.childCpuSeconds();
+        assertTrue(after[0] + after[1] > before[0] + before[1], java.util.Arrays.toString(before) + " "
+                + java.util.Arrays.toString(after));
+    }
+
+    @Test
+    void aCgroupNameIsFoundUnderTheCgroup2MountAndAPathIsTakenAsItIs(@TempDir Path dir) throws IOException {
+        assertEquals(dir, StatCommand.cgroupDirectory(dir.toString()));
+        String mount = Files.readAllLines(Path.of("/proc/mounts")).stream().map(l -> l.split(" "))
+                .filter(f -> f[2].equals("cgroup2")).map(f -> f[1]).findFirst().orElse(null);
+        Assumptions.assumeTrue(mount != null, "skipped: no cgroup2 mount");
+        assertEquals(Path.of(mount, "a/b"), StatCommand.cgroupDirectory("a/b"));
+        assertEquals(Path.of(mount, "a"), StatCommand.cgroupDirectory("/a"));
+    }
+
+    @Test
+    void jsonAndCsvInAFileHaveNoStartedLine(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("report.json");
+        assertEquals(0, Cli.run("stat", "-j", "-o", file.toString(), "-e", "page-faults", "--", "/bin/true")
+                .status());
+        assertTrue(JSON_LINE.matcher(Files.readString(file).strip()).matches(), Files.readString(file));
     }
 
     @Test
