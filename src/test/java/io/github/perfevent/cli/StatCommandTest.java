@@ -27,6 +27,13 @@ class StatCommandTest {
             + "\"event\" : \"([^\"]*)\", (?:\"variance\" : ([0-9.]+), )?\"event-runtime\" : (\\d+), \"pcnt-running\" : "
             + "([0-9.]+), \"metric-value\" : (-?[0-9.]+), \"metric-unit\" : \"([^\"]*)\"}");
 
+    /** cli_target spinning for {@code ms} of CPU time, with no pipe to this JVM (nothing left open after it). */
+    private static Process spin(String ms) throws IOException {
+        return new ProcessBuilder(Cli.target(), "spin", ms).redirectInput(new java.io.File("/dev/null"))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+    }
+
     @Test
     void binTrueGetsPerfsReportWithTheDefaultEvents() {
         Cli.Result r = Cli.run("stat", "--", "/bin/true");
@@ -217,7 +224,7 @@ class StatCommandTest {
 
     @Test
     void pidOfARunningChildIsCountedForTheDurationOfTheGivenCommand() throws Exception {
-        Process busy = new ProcessBuilder(Cli.target(), "spin", "20000").start();
+        Process busy = spin("20000");
         try {
             Cli.Result r = Cli.run("stat", "-p", String.valueOf(busy.pid()), "-e", "task-clock,page-faults", "--",
                     "sleep", "0.3");
@@ -235,7 +242,7 @@ class StatCommandTest {
 
     @Test
     void tidAndTimeoutCountAThreadUntilTheTimeout() throws Exception {
-        Process busy = new ProcessBuilder(Cli.target(), "spin", "20000").start();
+        Process busy = spin("20000");
         try {
             long start = System.nanoTime();
             Cli.Result r = Cli.run("stat", "-t", String.valueOf(busy.pid()), "--timeout", "200", "-e", "task-clock");
@@ -262,7 +269,7 @@ class StatCommandTest {
 
     @Test
     void aProcessThatEndsEndsTheCounting() throws Exception {
-        Process shortLived = new ProcessBuilder(Cli.target(), "spin", "200").start();
+        Process shortLived = spin("200");
         Cli.Result r = Cli.run("stat", "-p", String.valueOf(shortLived.pid()), "-e", "task-clock");
         assertEquals(0, r.status(), r.err());
         assertTrue(Cli.count(r.err(), "task-clock") > 0, r.err());
@@ -304,7 +311,7 @@ class StatCommandTest {
         Assumptions.assumeTrue(mount != null, "skipped: no cgroup2 mount in /proc/mounts");
         String name = "perf-event-cli-test-" + ProcessHandle.current().pid();
         Path cgroup = Files.createDirectory(mount.resolve(name));
-        Process busy = new ProcessBuilder(Cli.target(), "spin", "20000").start();
+        Process busy = spin("20000");
         try {
             Files.writeString(cgroup.resolve("cgroup.procs"), Long.toString(busy.pid()));
             Cli.Result r = Cli.run("stat", "-a", "-G", name, "-e", "cpu-clock,page-faults", "--timeout", "300");
@@ -383,7 +390,7 @@ class StatCommandTest {
     @Test
     void theChildrensCpuTimeGrowsWhenAChildHasRun() throws Exception {
         double[] before = StatCommand.childCpuSeconds();
-        Process busy = new ProcessBuilder(Cli.target(), "spin", "300").start();
+        Process busy = spin("300");
         assertEquals(0, busy.waitFor());
         double[] after = StatCommand.childCpuSeconds();
         assertTrue(after[0] + after[1] > before[0] + before[1], java.util.Arrays.toString(before) + " "
