@@ -189,7 +189,7 @@ public final class PerfDataWriter implements AutoCloseable {
             requireText(hostname, "hostname");
             requireText(osRelease, "osRelease");
             requireName(arch, "arch");
-            cmdline = List.copyOf(cmdline);
+            cmdline = List.copyOf(Objects.requireNonNull(cmdline, "cmdline"));
             for (String argument : cmdline) {
                 requireText(argument, "cmdline argument");
             }
@@ -279,7 +279,15 @@ public final class PerfDataWriter implements AutoCloseable {
             size = Math.max(size, sizeForPerf(attrs[i]));
         }
         requireIdsAtOnePlace(attrs, names);
-        if (attrs.length > 1) {
+        Set<Long> allIds = new HashSet<>();
+        for (EventDescription event : list) {
+            for (long id : event.ids) {
+                if (!allIds.add(id)) {
+                    throw new IllegalArgumentException("id " + id + " is listed twice: perf finds an event by its ids");
+                }
+            }
+        }
+        if (attrs.length > 1 || allIds.size() > 1) {
             requireOrderable(attrs, names);
         }
         for (MemorySegment attr : attrs) {
@@ -288,14 +296,14 @@ public final class PerfDataWriter implements AutoCloseable {
         FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
         PerfDataWriter writer = new PerfDataWriter(path, channel, attrs, names, metadata, size);
+        for (EventDescription event : list) {
+            writer.ids.add(event.ids);
+        }
+        writer.allIds.addAll(allIds);
         try {
-            for (int i = 0; i < attrs.length; i++) {
-                writer.ids.add(new long[0]);
-                writer.addIds(i, list.get(i).ids());
-            }
             channel.write(ByteBuffer.allocate(HEADER_SIZE), 0);
             channel.position(HEADER_SIZE);
-        } catch (RuntimeException | IOException e) {
+        } catch (IOException e) {
             channel.close();
             throw e;
         }
