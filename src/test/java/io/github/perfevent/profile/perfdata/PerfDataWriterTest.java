@@ -176,6 +176,37 @@ class PerfDataWriterTest {
         assertTrue(header.contains("# event : name = task-clock,"), header);
     }
 
+    /** A sample of IP, TID, TIME: {@code header, ip, pid, tid, time}. */
+    private static MemorySegment sample(long ip, int pid, int tid, long time) {
+        MemorySegment s = MemorySegment.ofArray(new long[4]);
+        s.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, 9);
+        s.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, (short) 2);
+        s.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 6, (short) 32);
+        s.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, ip);
+        s.set(java.lang.foreign.ValueLayout.JAVA_INT, 16, pid);
+        s.set(java.lang.foreign.ValueLayout.JAVA_INT, 20, tid);
+        s.set(java.lang.foreign.ValueLayout.JAVA_LONG, 24, time);
+        return s;
+    }
+
+    @Test
+    void perfOrdersRecordsByTimeItselfAndNamesTheEventAsPerfRecordWould() throws Exception {
+        Sampling sampling = Sampling.period(100_000).sample(SampleField.IP, SampleField.TID, SampleField.TIME);
+        Path file = directory.resolve("order.data");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = SamplerAttrs.attr(arena, TASK_CLOCK, true, sampling, Options.defaults());
+            try (PerfDataWriter out = PerfDataWriter.create(file,
+                    List.of(new PerfDataWriter.EventDescription(attr, "task-clock")), metadata())) {
+                for (long second : new long[] {5, 3, 4, 1, 2}) {
+                    out.write(sample(0x1000 * second, 100, 100, second * 1_000_000_000L), 0);
+                }
+            }
+        }
+        String script = perf("script", "-i", file.toString(), "-F", "time,event");
+        assertEquals(List.of("1.000000: task-clock:", "2.000000: task-clock:", "3.000000: task-clock:",
+                "4.000000: task-clock:", "5.000000: task-clock:"), script.lines().map(String::strip).toList());
+    }
+
     @Test
     void twoEventsWithIdentifierOnBothReadWithEachSampleUnderItsEvent() throws Exception {
         Path program = compiled("perfdata_hot");
