@@ -118,7 +118,6 @@ public final class PerfDataWriter implements AutoCloseable {
         perf_event_h.PERF_ATTR_SIZE_VER2(), perf_event_h.PERF_ATTR_SIZE_VER3(), perf_event_h.PERF_ATTR_SIZE_VER4(),
         perf_event_h.PERF_ATTR_SIZE_VER5(), perf_event_h.PERF_ATTR_SIZE_VER6(), perf_event_h.PERF_ATTR_SIZE_VER7(),
         perf_event_h.PERF_ATTR_SIZE_VER8(), perf_event_h.PERF_ATTR_SIZE_VER9()};
-    private static final long SIZE_FIELD = perf_event_attr.size$offset();
     private static final int RECORD_SAMPLE = perf_event_h.PERF_RECORD_SAMPLE();
     /** A perf map line ({@code START SIZE symbolname}, hexadecimal, as perf's {@code dso__load_perf_map} reads it). */
     private static final Pattern PERF_MAP_LINE = Pattern.compile("(0[xX])?[0-9a-fA-F]+ (0[xX])?[0-9a-fA-F]+ \\S.*");
@@ -480,29 +479,38 @@ public final class PerfDataWriter implements AutoCloseable {
      */
     public boolean synthesizeKernel() throws IOException {
         requireOpen();
-        long text = 0;
-        long etext = 0;
+        long[] text;
         try (BufferedReader kallsyms = Files.newBufferedReader(Path.of("/proc/kallsyms"), StandardCharsets.UTF_8)) {
-            for (String line = kallsyms.readLine(); line != null && (text == 0 || etext == 0);
-                    line = kallsyms.readLine()) {
-                if (line.endsWith(" _text")) {
-                    text = Long.parseUnsignedLong(line.substring(0, line.indexOf(' ')), 16);
-                } else if (line.endsWith(" _etext")) {
-                    etext = Long.parseUnsignedLong(line.substring(0, line.indexOf(' ')), 16);
-                }
-            }
+            text = kernelText(kallsyms);
         } catch (NoSuchFileException e) {
             throw CountingAccess.counting().failure(Errno.ENOENT, "read /proc/kallsyms",
                     "this kernel has no kallsyms (CONFIG_KALLSYMS)");
         } catch (AccessDeniedException e) {
             throw CountingAccess.counting().failure(Errno.EACCES, "read /proc/kallsyms", "it is not readable");
         }
-        if (text == 0 || Long.compareUnsigned(etext, text) <= 0) {
+        if (text == null) {
             return false;
         }
-        MemorySegment record = Records.kernelMmap(text, etext - text, trailerFormat);
+        MemorySegment record = Records.kernelMmap(text[0], text[1] - text[0], trailerFormat);
         append(record, 0, (int) record.byteSize());
         return true;
+    }
+
+    /**
+     * {@code _text} and {@code _etext} of {@code kallsyms} ({@code address type name [module]} per line), or null
+     * when the addresses are hidden (shown as 0) or absent.
+     */
+    static long[] kernelText(BufferedReader kallsyms) throws IOException {
+        long text = 0;
+        long etext = 0;
+        for (String line = kallsyms.readLine(); line != null; line = kallsyms.readLine()) {
+            if (line.endsWith(" _text")) {
+                text = Long.parseUnsignedLong(line.substring(0, line.indexOf(' ')), 16);
+            } else if (line.endsWith(" _etext")) {
+                etext = Long.parseUnsignedLong(line.substring(0, line.indexOf(' ')), 16);
+            }
+        }
+        return text == 0 || Long.compareUnsigned(etext, text) <= 0 ? null : new long[] {text, etext};
     }
 
     /**
@@ -751,12 +759,14 @@ public final class PerfDataWriter implements AutoCloseable {
         return copy;
     }
 
-    /** The smallest {@code PERF_ATTR_SIZE_VER*} (or multiple of 8 beyond) holding every non-zero byte but {@code size}. */
+    /**
+     * The smallest {@code PERF_ATTR_SIZE_VER*} (or multiple of 8 beyond) holding every non-zero byte; the
+     * {@code size} field itself lies in the first version's 64 bytes.
+     */
     static int sizeForPerf(MemorySegment attr) {
         long used = 0;
         for (long i = attr.byteSize() - 1; i >= 0; i--) {
-            boolean sizeField = i >= SIZE_FIELD && i < SIZE_FIELD + Integer.BYTES;
-            if (!sizeField && attr.get(ValueLayout.JAVA_BYTE, i) != 0) {
+            if (attr.get(ValueLayout.JAVA_BYTE, i) != 0) {
                 used = i + 1;
                 break;
             }

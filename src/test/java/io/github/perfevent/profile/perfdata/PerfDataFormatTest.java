@@ -240,6 +240,106 @@ class PerfDataFormatTest {
     }
 
     @Test
+    void stringsArePaddedWithAtLeastOneNulToTheNextMultipleOf64() throws IOException {
+        for (int length : new int[] {0, 1, 62, 63, 64, 65, 127, 128}) {
+            String name = "h".repeat(length);
+            Path file = directory.resolve("strings.data");
+            PerfDataWriter.create(file, List.of(event(attr(IP_TID_TIME, true), "a")),
+                    new PerfDataWriter.Metadata(name, "r", "x", 1, 1, List.of(name))).close();
+            ByteBuffer hostname = Parsed.of(file).featureSections().get(0);
+            assertEquals((length / 64 + 1) * 64, hostname.getInt(0), "padded length of " + length + " bytes");
+            assertEquals(name, Parsed.string(hostname));
+            assertFalse(hostname.hasRemaining());
+        }
+    }
+
+    @Test
+    void attrsLargerThanTheLastKernelVersionKeepEveryByte() throws IOException {
+        for (int size : new int[] {152, 4096}) {
+            MemorySegment big = arena.allocate(size, 8);
+            MemorySegment.copy(attr(IP_TID_TIME, true), 0, big, 0, perf_event_attr.sizeof());
+            big.set(ValueLayout.JAVA_BYTE, size - 1, (byte) 0x5a);
+            Path file = directory.resolve("big.data");
+            PerfDataWriter.create(file, List.of(event(big, "a")), METADATA).close();
+            Parsed p = Parsed.of(file);
+            assertEquals(size + 16, p.attrSize());
+            assertEquals(0x5a, p.bytes().get((int) (p.attrsOffset() + size - 1)));
+            assertEquals(size, p.bytes().getInt((int) p.attrsOffset() + 4), "attr.size");
+        }
+    }
+
+    @Test
+    void aDataSectionLargerThanTheBufferIsWrittenWholeAndInOrder() throws IOException {
+        Path file = directory.resolve("large.data");
+        int count = 100_000;
+        try (PerfDataWriter out = PerfDataWriter.create(file, List.of(event(attr(IP_TID_TIME, true), "a")),
+                METADATA)) {
+            for (int i = 0; i < count; i++) {
+                out.write(sample(i, 1, 2, i), 0);
+            }
+            assertEquals(32L * count, out.dataSize());
+        }
+        Parsed p = Parsed.of(file);
+        assertEquals(32L * count, p.dataSize());
+        MemorySegment data = p.data();
+        for (int i = 0; i < count; i++) {
+            assertEquals(i, data.get(ValueLayout.JAVA_LONG_UNALIGNED, 32L * i + 8), "ip of sample " + i);
+        }
+    }
+
+    @Test
+    void aRecordOfJustAHeaderIsARecord() throws IOException {
+        Path file = directory.resolve("header.data");
+        try (PerfDataWriter out = PerfDataWriter.create(file, List.of(event(attr(IP_TID_TIME, true), "a")),
+                METADATA)) {
+            out.write(Records.header(PerfDataWriter.PERF_RECORD_FINISHED_ROUND, 0, 8), 0);
+            assertEquals(1, out.records());
+        }
+        assertEquals(8, Parsed.of(file).dataSize());
+    }
+
+    @Test
+    void aFileThatCannotBeWrittenIsAnIOExceptionAndLeaksNoDescriptor() throws IOException {
+        Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "skipped: no writable /dev/full");
+        long before;
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            before = fds.count();
+        }
+        IOException e = assertThrows(IOException.class,
+                () -> PerfDataWriter.create(full, List.of(event(attr(IP_TID_TIME, true), "a")), METADATA));
+        assertTrue(e.getMessage().contains("space"), e.getMessage());
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            assertEquals(before, fds.count(), "descriptors");
+        }
+    }
+
+    @Test
+    void aRecordNamingMoreThanHeaderSizeHoldsIsRefused() {
+        SampleFormat bare = SampleFormat.of(attr(IP_TID_TIME, false));
+        // COMM: header, pid, tid, then the name with its NUL padded to 8: 16 + 65512 = 65528, the largest size
+        assertEquals(65528, Records.comm(1, 1, "c".repeat(65511), bare).byteSize());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Records.comm(1, 1, "c".repeat(65512), bare));
+        assertTrue(e.getMessage().contains("65536 bytes"), e.getMessage());
+    }
+
+    @Test
+    void theKernelTextIsFoundOnlyWhenKallsymsShowsItsAddresses() throws IOException {
+        assertArrayEquals(new long[] {0xffffffff81000000L, 0xffffffff82277288L}, kernelText(
+                "ffffffff81000000 T _stext", "ffffffffc0001000 t mod_text\t[mod]", "ffffffff82277288 T _etext",
+                "ffffffff81000000 T _text", "ffffffff83000000 T _end"));
+        assertEquals(null, kernelText("0000000000000000 T _text", "0000000000000000 T _etext"), "hidden");
+        assertEquals(null, kernelText("ffffffff81000000 T _text", "ffffffff81000000 T _etext"), "empty");
+        assertEquals(null, kernelText("ffffffff81000000 T _text"), "no _etext");
+        assertEquals(null, kernelText("ffffffff82000000 T _etext"), "no _text");
+    }
+
+    private static long[] kernelText(String... lines) throws IOException {
+        return PerfDataWriter.kernelText(new BufferedReader(new java.io.StringReader(String.join("\n", lines))));
+    }
+
+    @Test
     void theAttrSizeIsTheSmallestKernelVersionHoldingEveryNonZeroByteButTheSizeField() {
         MemorySegment attr = arena.allocate(160, 8);
         perf_event_attr.size(attr, 4096);
@@ -367,6 +467,8 @@ class PerfDataFormatTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new PerfDataWriter.Metadata("h\0", "r", "x", 1, 1, List.of()));
         assertThrows(IllegalArgumentException.class,
+                () -> new PerfDataWriter.Metadata("\0h", "r", "x", 1, 1, List.of()));
+        assertThrows(IllegalArgumentException.class,
                 () -> new PerfDataWriter.Metadata("h", "r\0", "x", 1, 1, List.of()));
         assertThrows(IllegalArgumentException.class,
                 () -> new PerfDataWriter.Metadata("h", "r", "x", 1, 1, List.of("a\0")));
@@ -403,6 +505,7 @@ class PerfDataFormatTest {
         assertEquals(7, CpuList.count("0-3,8,10-11"));
         assertEquals(11, CpuList.highest("0-3,8,10-11"));
         assertEquals(11, CpuList.highest("10-11,0-3"));
+        assertEquals(1, CpuList.count("3-3"));
         for (String bad : List.of("", " ", "a", "3-1", "-1", "1-", "1,,2")) {
             assertThrows(UnsupportedOperationException.class, () -> CpuList.count(bad), bad);
         }
