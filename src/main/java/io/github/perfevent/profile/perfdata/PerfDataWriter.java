@@ -435,7 +435,8 @@ public final class PerfDataWriter implements AutoCloseable {
         for (int tid : tids) {
             String comm;
             try {
-                comm = Files.readString(proc.resolve("task/" + tid + "/comm")).strip();
+                comm = new String(Files.readAllBytes(proc.resolve("task/" + tid + "/comm")),
+                        StandardCharsets.ISO_8859_1).strip();
             } catch (NoSuchFileException e) {
                 continue; // the thread ended after it was listed
             } catch (IOException e) {
@@ -446,7 +447,8 @@ public final class PerfDataWriter implements AutoCloseable {
             written++;
         }
         List<ProcMaps.Mapping> mappings = new ArrayList<>();
-        try (BufferedReader maps = Files.newBufferedReader(proc.resolve("maps"), StandardCharsets.UTF_8)) {
+        // ISO-8859-1 maps each byte to one char and back: paths and names are bytes, not always UTF-8
+        try (BufferedReader maps = Files.newBufferedReader(proc.resolve("maps"), StandardCharsets.ISO_8859_1)) {
             for (String line = maps.readLine(); line != null; line = maps.readLine()) {
                 ProcMaps.Mapping m = ProcMaps.parse(line, proc.resolve("maps"));
                 if (m.executable()) {
@@ -480,7 +482,7 @@ public final class PerfDataWriter implements AutoCloseable {
     public boolean synthesizeKernel() throws IOException {
         requireOpen();
         long[] text;
-        try (BufferedReader kallsyms = Files.newBufferedReader(Path.of("/proc/kallsyms"), StandardCharsets.UTF_8)) {
+        try (BufferedReader kallsyms = Files.newBufferedReader(Path.of("/proc/kallsyms"), StandardCharsets.ISO_8859_1)) {
             text = kernelText(kallsyms);
         } catch (NoSuchFileException e) {
             throw CountingAccess.counting().failure(Errno.ENOENT, "read /proc/kallsyms",

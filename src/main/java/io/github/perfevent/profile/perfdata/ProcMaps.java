@@ -41,7 +41,8 @@ final class ProcMaps {
      * @param major device major
      * @param minor device minor
      * @param inode inode, 0 for an anonymous mapping
-     * @param filename the pathname, {@link #ANONYMOUS} when the kernel shows none
+     * @param filename the pathname, one char per byte (read as ISO-8859-1: a path is bytes, not always UTF-8),
+     *     {@link #ANONYMOUS} when the kernel shows none
      */
     record Mapping(long start, long end, int prot, int flags, long offset, int major, int minor, long inode,
             String filename) {

@@ -41,9 +41,9 @@ final class Records {
         return record;
     }
 
-    /** {@code PERF_RECORD_COMM} of thread {@code tid} of {@code pid} named {@code comm}. */
+    /** {@code PERF_RECORD_COMM} of thread {@code tid} of {@code pid} named {@code comm} (its bytes as ISO-8859-1). */
     static MemorySegment comm(int pid, int tid, String comm, SampleFormat format) {
-        byte[] name = comm.getBytes(StandardCharsets.UTF_8);
+        byte[] name = comm.getBytes(StandardCharsets.ISO_8859_1);
         int nameSize = padded(name.length + 1);
         MemorySegment record = header(perf_event_h.PERF_RECORD_COMM(), 0,
                 checked(COMM_FIXED + nameSize + trailerSize(format), comm));
@@ -54,9 +54,12 @@ final class Records {
         return record;
     }
 
-    /** {@code PERF_RECORD_MMAP2} of {@code mapping} in {@code pid}, by its device and inode, as a user mapping. */
+    /**
+     * {@code PERF_RECORD_MMAP2} of {@code mapping} in {@code pid}, by its device and inode, as a user mapping; the
+     * filename's chars are its bytes (ISO-8859-1), as read from {@code /proc}.
+     */
     static MemorySegment mmap2(int pid, int tid, ProcMaps.Mapping mapping, SampleFormat format) {
-        byte[] name = mapping.filename().getBytes(StandardCharsets.UTF_8);
+        byte[] name = mapping.filename().getBytes(StandardCharsets.ISO_8859_1);
         int nameSize = padded(name.length + 1);
         MemorySegment record = header(perf_event_h.PERF_RECORD_MMAP2(), perf_event_h.PERF_RECORD_MISC_USER(),
                 checked(MMAP2_FIXED + nameSize + trailerSize(format), mapping.filename()));
