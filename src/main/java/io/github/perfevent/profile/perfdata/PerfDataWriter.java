@@ -77,7 +77,9 @@ import java.util.stream.Stream;
  *
  * <p><b>Several events.</b> perf finds the event of a record by its id: the attrs' id sections and the EVENT_DESC
  * feature list each event's ids (from {@code PERF_EVENT_IOC_ID} or the records' {@code ID}/{@code IDENTIFIER}
- * fields). With more than one event, perf ("non matching sample_type") needs the id at the same place in every
+ * fields). Every id that a record carries must be declared, side-band records included: {@code perf script} stops
+ * with "failed to process type: 3 [Bad address]" at a COMM whose id it does not know (the fd of a CPU that wrote
+ * the COMM of an exec and no sample), except id 0, which perf gives to the first event. With more than one event, perf ("non matching sample_type") needs the id at the same place in every
  * event's records: {@code PERF_SAMPLE_IDENTIFIER} on every attr, or {@code PERF_SAMPLE_ID} after the same fields,
  * and the same {@code sample_id_all} on all.
  *

@@ -91,7 +91,10 @@ class PerfDataWriterTest {
         return PerfDataWriter.Metadata.ofThisMachine(List.of("java", "PerfDataWriterTest"));
     }
 
-    /** Everything the sampler delivers until its target has exited, into {@code out}; the TIDs of the samples. */
+    /**
+     * Everything the sampler delivers until its target has exited, into {@code out}; the TIDs of the samples. The
+     * ids of the records go into {@code idsSeen} with their event (the Sampler does not hand out its ids).
+     */
     private static List<Integer> copy(Sampler sampler, PerfDataWriter out, Map<Long, Integer> idsSeen)
             throws IOException {
         List<Integer> tids = new ArrayList<>();
@@ -103,9 +106,11 @@ class PerfDataWriterTest {
                 out.write(cursor);
                 if (cursor.recordType() == RecordType.SAMPLE) {
                     tids.add(cursor.tid());
-                    if (cursor.has(SampleField.IDENTIFIER)) {
-                        idsSeen.putIfAbsent(cursor.id(), sampler.eventIndex(cursor.id()));
-                    }
+                }
+                // every record's id, side-band ones too: perf looks up the event of each (an fd may write a COMM
+                // and no sample)
+                if (cursor.has(SampleField.IDENTIFIER)) {
+                    idsSeen.putIfAbsent(cursor.id(), sampler.eventIndex(cursor.id()));
                 }
             }
         }
