@@ -544,7 +544,10 @@ class PerfDataFormatTest {
         assertThrows(IllegalStateException.class, () -> out.addIds(0, 1));
         assertThrows(IllegalStateException.class, () -> out.synthesizeProcess(1));
         assertThrows(IllegalStateException.class, out::synthesizeKernel);
-        assertThrows(IllegalStateException.class, () -> out.writePerfMap(1, ""));
+        Path unused = Path.of("/tmp/perf-" + (Integer.MAX_VALUE - 9) + ".map");
+        perfMaps.add(unused);
+        assertThrows(IllegalStateException.class, () -> out.writePerfMap(Integer.MAX_VALUE - 9, ""));
+        assertFalse(Files.exists(unused));
     }
 
     @Test
@@ -710,6 +713,7 @@ class PerfDataFormatTest {
                 assertTrue(e.getMessage().startsWith("line 2 "), e.getMessage());
             }
             assertEquals("1 1 again\n", Files.readString(expected), "a refused map changes nothing");
+            perfMaps.add(Path.of("/tmp/perf-0.map")); // no process has pid 0: only a broken check would write it
             assertThrows(IllegalArgumentException.class, () -> out.writePerfMap(0, "1 1 a"));
             assertThrows(NullPointerException.class, () -> out.writePerfMap(1, null));
             try (Stream<Path> left = Files.list(Path.of("/tmp"))) {
