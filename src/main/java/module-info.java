@@ -31,6 +31,7 @@ module io.github.perfevent {
 
     exports io.github.perfevent;
     exports io.github.perfevent.sampling;
+    exports io.github.perfevent.profile.perfdata;
     exports io.github.perfevent.sys;
     exports io.github.perfevent.sys.bindings;
     exports io.github.perfevent.sys.bitfields;
