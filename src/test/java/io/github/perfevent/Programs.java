@@ -27,7 +27,8 @@ public final class Programs {
         Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
         return COMPILED.computeIfAbsent(name, n -> {
             try {
-                Path dir = Files.createTempDirectory("perf-event-programs");
+                // Not "perf-...": perf takes every file under /tmp/perf- for a JIT perf map and reads no ELF symbols.
+                Path dir = Files.createTempDirectory("perfevent-programs");
                 Path program = dir.resolve(n);
                 Gcc.compile(Path.of("src/test/c", n + ".c"), program, List.of(flags));
                 // deleteOnExit deletes in the reverse order of registration: the directory first registered goes last.

@@ -101,6 +101,8 @@ public final class Sampler implements AutoCloseable {
     private final RingBuffer[] buffers;
     private final long[] sortedIds;
     private final int[] idEvents;
+    /** The attr each event was opened with (on its first site), as bytes. */
+    private final byte[][] attrs;
     private final int wakeFd;
     private final MemorySegment pollFds;
     private final MemorySegment eventfdValue;
@@ -127,7 +129,7 @@ public final class Sampler implements AutoCloseable {
 
     private Sampler(List<Event> events, Target target, Sampling sampling, SampleFormat format, boolean groupRead,
             int[] fds, int[] fdBuffer, boolean[] fdLeads, String[] fdLabels, RingBuffer[] buffers, long[] ids,
-            int[] idEvents, int wakeFd) {
+            int[] idEvents, byte[][] attrs, int wakeFd) {
         this.events = events;
         this.target = target;
         this.sampling = sampling;
@@ -141,6 +143,7 @@ public final class Sampler implements AutoCloseable {
         this.fdLabels = fdLabels;
         this.buffers = buffers;
         this.wakeFd = wakeFd;
+        this.attrs = attrs;
         this.timeCursor = RecordCursor.of(format);
         // ids sorted, for a binary search without boxing
         Integer[] order = new Integer[ids.length];
@@ -286,6 +289,7 @@ public final class Sampler implements AutoCloseable {
         private final List<Integer> idEvents = new ArrayList<>();
         private final List<RingBuffer> buffers = new ArrayList<>();
         private final List<Integer> bufferKeys = new ArrayList<>();
+        private final byte[][] attrs;
 
         Opener(List<Event> events, Target target, Sampling sampling, Options options, boolean groupRead) {
             this.events = events;
@@ -293,6 +297,7 @@ public final class Sampler implements AutoCloseable {
             this.sampling = sampling;
             this.options = options;
             this.groupRead = groupRead;
+            this.attrs = new byte[events.size()][];
         }
 
         Sampler open() {
@@ -322,7 +327,7 @@ public final class Sampler implements AutoCloseable {
                 }
                 return new Sampler(events, target, sampling, format, groupRead, ints(fds), ints(fdBuffer),
                         booleans(fdLeads), fdLabels.toArray(String[]::new), buffers.toArray(RingBuffer[]::new),
-                        ids.stream().mapToLong(Long::longValue).toArray(), ints(idEvents), wakeFd);
+                        ids.stream().mapToLong(Long::longValue).toArray(), ints(idEvents), attrs, wakeFd);
             } catch (RuntimeException | Error e) {
                 if (wakeFd >= 0) {
                     Syscalls.close(wakeFd);
@@ -396,6 +401,9 @@ public final class Sampler implements AutoCloseable {
                 boolean member = groupRead && e > 0;
                 MemorySegment attr = attr(arena, e, sites,
                         sites.kind() == Kind.PROCESS || sites.kind() == Kind.CHILD);
+                if (attrs[e] == null) {
+                    attrs[e] = attr.toArray(ValueLayout.JAVA_BYTE);
+                }
                 long flags = PERF_FLAG_FD_CLOEXEC() | sites.flags();
                 int groupFd = member ? leaderFd : -1;
                 int fd = Syscalls.perfEventOpen(attr, site.pid(), site.cpu(), groupFd, flags);
@@ -524,6 +532,44 @@ public final class Sampler implements AutoCloseable {
     /** {@return the number of fds: events × sites} */
     public int fds() {
         return fds.length;
+    }
+
+    /**
+     * The {@code perf_event_attr} event {@code event} was opened with, as a copy: what a perf.data file or another
+     * reader of the records needs to know about them.
+     *
+     * @param event the index of the event in {@link #events()}
+     * @param arena where to allocate the copy
+     * @return the attr, {@code perf_event_attr.sizeof()} bytes
+     * @throws IndexOutOfBoundsException if there is no such event
+     */
+    public MemorySegment attr(int event, Arena arena) {
+        Objects.checkIndex(event, attrs.length);
+        return arena.allocateFrom(ValueLayout.JAVA_BYTE, attrs[event]);
+    }
+
+    /**
+     * The ids the kernel gave event {@code event} on each of its sites ({@code PERF_EVENT_IOC_ID}), the values its
+     * records carry in {@code IDENTIFIER} and {@code ID}.
+     *
+     * @param event the index of the event in {@link #events()}
+     * @return the ids, one per site
+     * @throws IndexOutOfBoundsException if there is no such event
+     */
+    public long[] ids(int event) {
+        Objects.checkIndex(event, attrs.length);
+        int n = 0;
+        for (int e : idEvents) {
+            n += e == event ? 1 : 0;
+        }
+        long[] out = new long[n];
+        int j = 0;
+        for (int i = 0; i < sortedIds.length; i++) {
+            if (idEvents[i] == event) {
+                out[j++] = sortedIds[i];
+            }
+        }
+        return out;
     }
 
     /**

@@ -174,6 +174,18 @@ class SamplerTest {
             }
             assertTrue(perEvent[0] > 10 && perEvent[1] > 10, "task-clock " + perEvent[0] + ", cpu-clock " + perEvent[1]);
             assertEquals(-1, sampler.eventIndex(12345678901L));
+            for (int e = 0; e < 2; e++) {
+                long[] ids = sampler.ids(e);
+                assertEquals(1, ids.length, "one site: one id per event");
+                assertEquals(e, sampler.eventIndex(ids[0]));
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment attr = sampler.attr(e, arena);
+                    assertEquals(sampler.events().get(e).config(),
+                            io.github.perfevent.sys.bindings.perf_event_attr.config(attr));
+                    assertEquals(300_000, io.github.perfevent.sys.bindings.perf_event_attr.sample_period(attr));
+                }
+            }
+            assertThrows(IndexOutOfBoundsException.class, () -> sampler.ids(2));
         }
     }
 
