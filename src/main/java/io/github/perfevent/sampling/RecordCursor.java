@@ -266,6 +266,33 @@ public final class RecordCursor {
         return true;
     }
 
+    /**
+     * {@return the {@code PERF_SAMPLE_IDENTIFIER} of the record at {@code offset}, read without a format: the first
+     * u64 after the header of a sample, the last u64 of any other record} Several events that share a buffer
+     * ({@code PERF_EVENT_IOC_SET_OUTPUT}) may have different formats; when every one has IDENTIFIER (and
+     * {@code sample_id_all}), this tells whose record it is before it is decoded ({@link #format(SampleFormat)}).
+     * The value is meaningless for events without IDENTIFIER.
+     *
+     * @param segment the memory the record is in
+     * @param offset where its header starts
+     * @throws MalformedRecordException if the header's size is not one the kernel writes, the record runs past the
+     *     end of {@code segment}, or it has no u64 after its header
+     * @throws NullPointerException if {@code segment} is null
+     */
+    public static long identifierAt(MemorySegment segment, long offset) {
+        Objects.requireNonNull(segment, "segment");
+        if (offset < 0 || offset > segment.byteSize() - HEADER) {
+            throw new MalformedRecordException(offset, "a perf_event_header needs " + HEADER + " bytes here");
+        }
+        int size = Short.toUnsignedInt(segment.get(JAVA_SHORT_UNALIGNED, offset + SIZE));
+        if (size < HEADER + Long.BYTES || size % Long.BYTES != 0 || size > segment.byteSize() - offset) {
+            throw new MalformedRecordException(offset, "header.size " + size + " leaves no identifier inside the "
+                    + segment.byteSize() + "-byte segment");
+        }
+        boolean sample = segment.get(JAVA_INT_UNALIGNED, offset + TYPE) == RecordType.SAMPLE.id();
+        return segment.get(JAVA_LONG_UNALIGNED, sample ? offset + HEADER : offset + size - Long.BYTES);
+    }
+
     /** {@return how many records of a type the header does not define this walk has met} */
     public long unknownRecords() {
         return unknownRecords;

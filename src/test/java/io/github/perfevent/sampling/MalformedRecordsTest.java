@@ -178,11 +178,13 @@ class MalformedRecordsTest {
             assertEquals(5, all.size());
             assertInstanceOf(PerfRecord.Unknown.class, all.get(1));
             assertInstanceOf(PerfRecord.Sample.class, all.get(2));
+            assertEquals(PerfRecord.SampleId.NONE, all.get(4).sampleId(), "too short for a sample_id");
+            assertEquals(id(200), all.get(1).sampleId());
         }
     }
 
     private static PerfRecord.SampleId id(long time) {
-        return new PerfRecord.SampleId(SAMPLE_ID_ALL.sampleFields(), 1, 2, time, 0, 0, 0, 3);
+        return new PerfRecord.SampleId(SAMPLE_ID_ALL.sampleFields(), 1, 2, time, 3, 0, 0, 3);
     }
 
     @Test
@@ -213,6 +215,7 @@ class MalformedRecordsTest {
         RecordCursor c = RecordCursor.of(SampleFormat.builder().build());
         assertTrue(assertThrows(IllegalStateException.class, c::next).getMessage().contains("walk"));
         assertThrows(IllegalStateException.class, c::size);
+        assertThrows(IllegalStateException.class, c::recordType);
         assertThrows(IllegalStateException.class, c::time);
         assertThrows(IllegalStateException.class, c::toRecord);
         assertThrows(NullPointerException.class, () -> c.wrap(null, 0));
@@ -241,10 +244,11 @@ class MalformedRecordsTest {
 
     /** Writes {@code body}, then a sample_id, and decodes the record with {@link #SAMPLE_ID_ALL}. */
     private static RecordCursor wrapped(RecordBuffer b, RecordType type, Consumer<RecordBuffer> body) {
-        b.begin(type, 0);
+        b.begin(RecordType.SWITCH, 0).sampleId(SAMPLE_ID_ALL, id(1)).end(); // not at offset 0: offsets add up
+        long offset = b.begin(type, 0).position() - 8;
         body.accept(b);
         b.sampleId(SAMPLE_ID_ALL, id(77)).end();
-        return RecordCursor.of(SAMPLE_ID_ALL).wrap(b.segment(), 0);
+        return RecordCursor.of(SAMPLE_ID_ALL).wrap(b.segment(), offset);
     }
 
     @Test
@@ -255,23 +259,29 @@ class MalformedRecordsTest {
             assertEquals(2, ((PerfRecord.Namespaces) c.toRecord()).namespaces().size());
             assertEquals(77, c.time());
         }
-        malformed(SAMPLE_ID_ALL, w -> w.begin(RecordType.NAMESPACES, 0).u32(1).u32(2).u64(3).u64(3).u64(4).u64(5)
-                .u64(6).sampleId(SAMPLE_ID_ALL, id(77)).end());
+        try (RecordBuffer b = new RecordBuffer()) {
+            assertThrows(MalformedRecordException.class, () -> wrapped(b, RecordType.NAMESPACES, w -> w.u32(1).u32(2)
+                    .u64(3).u64(3).u64(4).u64(5).u64(6)));
+        }
         try (RecordBuffer b = new RecordBuffer()) {
             RecordCursor c = wrapped(b, RecordType.CALLCHAIN_DEFERRED, w -> w.u64(9).u64(2).u64(10).u64(11));
             assertEquals(2, c.callchainLength());
             assertEquals(11, c.callchain(1));
         }
-        malformed(SAMPLE_ID_ALL, w -> w.begin(RecordType.CALLCHAIN_DEFERRED, 0).u64(9).u64(3).u64(10).u64(11)
-                .sampleId(SAMPLE_ID_ALL, id(77)).end());
+        try (RecordBuffer b = new RecordBuffer()) {
+            assertThrows(MalformedRecordException.class, () -> wrapped(b, RecordType.CALLCHAIN_DEFERRED,
+                    w -> w.u64(9).u64(3).u64(10).u64(11)));
+        }
         try (RecordBuffer b = new RecordBuffer()) { // 12 bytes of text after addr, old_len, new_len: 4 + 8
             RecordCursor c = wrapped(b, RecordType.TEXT_POKE, w -> w.u64(1).u16(5).u16(7).bytes(new byte[12]));
             PerfRecord.TextPoke p = (PerfRecord.TextPoke) c.toRecord();
             assertEquals(5, p.oldBytes().length);
             assertEquals(7, p.newBytes().length);
         }
-        malformed(SAMPLE_ID_ALL, w -> w.begin(RecordType.TEXT_POKE, 0).u64(1).u16(5).u16(8).bytes(new byte[12])
-                .sampleId(SAMPLE_ID_ALL, id(77)).end());
+        try (RecordBuffer b = new RecordBuffer()) {
+            assertThrows(MalformedRecordException.class, () -> wrapped(b, RecordType.TEXT_POKE,
+                    w -> w.u64(1).u16(5).u16(8).bytes(new byte[12])));
+        }
         malformed(SAMPLE_ID_ALL, w -> w.begin(RecordType.TEXT_POKE, 0).u64(1).u16(6).u16(7).bytes(new byte[12])
                 .sampleId(SAMPLE_ID_ALL, id(77)).end());
     }
@@ -326,5 +336,26 @@ class MalformedRecordsTest {
                 .contains("4 are left in the 24-byte segment"));
         assertTrue(assertThrows(MalformedRecordException.class, () -> c.wrap(records, 30)).reason()
                 .contains("0 are left"));
+    }
+
+    @Test
+    void anUnknownRecordOneWordShortOfASampleIdHasNone() {
+        try (RecordBuffer b = new RecordBuffer()) {
+            b.begin(1002, 0).u64(5).u64(6).end(); // 16 bytes of body; the sample_id would need 24
+            RecordCursor c = RecordCursor.of(SAMPLE_ID_ALL).wrap(b.segment(), 0);
+            assertEquals(RecordType.UNKNOWN, c.recordType());
+            assertFalse(c.has(SampleField.TIME));
+            assertEquals(PerfRecord.SampleId.NONE, c.toRecord().sampleId());
+        }
+    }
+
+    @Test
+    void registersOneWordShortAreMalformed() {
+        SampleFormat regs = SampleFormat.builder().sampleFields(SampleField.REGS_USER).regsUserMask(0b11).build();
+        malformed(regs, b -> b.begin(RecordType.SAMPLE, 0).u64(2).u64(7).end());
+        SampleFormat intr = SampleFormat.builder().sampleFields(SampleField.REGS_INTR).regsIntrMask(0b11).build();
+        malformed(intr, b -> b.begin(RecordType.SAMPLE, 0).u64(2).u64(7).end());
+        SampleFormat aux = SampleFormat.builder().sampleFields(SampleField.AUX).build();
+        malformed(aux, b -> b.begin(RecordType.SAMPLE, 0).u64(16).u64(7).end());
     }
 }

@@ -356,4 +356,21 @@ class RecordTypesTest {
             assertTrue(e.getMessage().contains("ino_generation"), e.getMessage());
         }
     }
+
+    @Test
+    void theIdentifierIsFoundWithoutAFormat() {
+        try (RecordBuffer b = new RecordBuffer()) {
+            long sample = Samples.write(b, FORMAT);
+            long lost = b.begin(RecordType.LOST, 0).u64(1).u64(2).sampleId(FORMAT, ID).end();
+            long tooShort = b.begin(RecordType.SWITCH, 0).end();
+            MemorySegment records = b.segment();
+            assertEquals(Samples.value(SampleField.IDENTIFIER), RecordCursor.identifierAt(records, sample));
+            assertEquals(ID.identifier(), RecordCursor.identifierAt(records, lost));
+            assertThrows(MalformedRecordException.class, () -> RecordCursor.identifierAt(records, tooShort));
+            assertThrows(MalformedRecordException.class, () -> RecordCursor.identifierAt(records, -8));
+            assertThrows(MalformedRecordException.class, () -> RecordCursor.identifierAt(records.asSlice(0,
+                    tooShort - 8), lost));
+            assertThrows(NullPointerException.class, () -> RecordCursor.identifierAt(null, 0));
+        }
+    }
 }

@@ -228,4 +228,23 @@ class SampleDecodingTest {
         assertEquals(null, CallchainContext.of(0x401000));
         assertEquals(null, CallchainContext.of(-1));
     }
+
+    @Test
+    void aNewFormatAppliesFromTheNextRecordOn() {
+        SampleFormat group = SampleFormat.builder().sampleFields(SampleField.TIME, SampleField.READ)
+                .readFormat(0b11111).build();
+        SampleFormat single = SampleFormat.builder().sampleFields(SampleField.IP).build();
+        try (RecordBuffer b = new RecordBuffer()) {
+            Samples.write(b, group);
+            Samples.write(b, single);
+            MemorySegment records = b.segment();
+            RecordCursor c = RecordCursor.of(group).walk(records);
+            assertTrue(c.next());
+            c.format(single);
+            Samples.verify(c, group, "the current record keeps the format it was decoded with");
+            Samples.verify((PerfRecord.Sample) c.toRecord(), group, "its record too");
+            assertTrue(c.next());
+            Samples.verify(c, single, "the next record is decoded with the new format");
+        }
+    }
 }

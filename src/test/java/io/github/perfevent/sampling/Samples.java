@@ -307,8 +307,10 @@ final class Samples {
             for (int i = 0; i < BRANCHES; i++) {
                 assertEquals(branchFrom(i), c.branchFrom(i), where);
                 assertEquals(branchTo(i), c.branchTo(i), where);
-                MemorySegment expected = branchEntry(new RecordBuffer(64), i);
-                assertEquals(expected.get(java.lang.foreign.ValueLayout.JAVA_LONG, 16), c.branchFlags(i), where);
+                try (RecordBuffer scratch = new RecordBuffer(64)) {
+                    MemorySegment expected = branchEntry(scratch, i);
+                    assertEquals(expected.get(java.lang.foreign.ValueLayout.JAVA_LONG, 16), c.branchFlags(i), where);
+                }
                 if (f.branchCounters()) {
                     assertEquals(branchCounters(i), c.branchCounters(i), where);
                 }
@@ -332,7 +334,9 @@ final class Samples {
             assertEquals(WEIGHT_VAR3, c.weightVar3(), where);
         }
         if (f.has(SampleField.DATA_SRC)) {
-            assertEquals(perf_mem_data_src.val(dataSrc(new RecordBuffer(64))), c.dataSrc(), where);
+            try (RecordBuffer scratch = new RecordBuffer(64)) {
+                assertEquals(perf_mem_data_src.val(dataSrc(scratch)), c.dataSrc(), where);
+            }
         }
         if (f.has(SampleField.REGS_INTR)) {
             assertEquals(PERF_SAMPLE_REGS_ABI_64(), c.regsIntrAbi(), where);
