@@ -9,6 +9,7 @@ import io.github.perfevent.internal.CountingAccess.Kind;
 import io.github.perfevent.internal.CountingAccess.Site;
 import io.github.perfevent.internal.CountingAccess.Sites;
 import io.github.perfevent.sys.bindings.perf_event_attr;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -54,6 +55,11 @@ final class CountingBridge implements CountingAccess.Bridge {
     @Override
     public PerfEventException failure(int errno, String call, String hint) {
         return new PerfEventException(errno, call, hint);
+    }
+
+    @Override
+    public PerfEventException fileFailure(String call, IOException e, String hint) {
+        return PerfEventException.ofFileAccess(call, e, hint);
     }
 
     @Override

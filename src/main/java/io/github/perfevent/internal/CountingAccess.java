@@ -9,6 +9,7 @@ import io.github.perfevent.Event;
 import io.github.perfevent.Options;
 import io.github.perfevent.PerfEventException;
 import io.github.perfevent.Target;
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -42,6 +43,12 @@ public final class CountingAccess {
 
         /** The exception for a system call failing with {@code errno}; {@code hint} says what it means here. */
         PerfEventException failure(int errno, String call, String hint);
+
+        /**
+         * The exception for a file access failing with {@code e}, carrying the errno the JDK reports (see the root
+         * package's exception contract).
+         */
+        PerfEventException fileFailure(String call, IOException e, String hint);
 
         /** Whether opening at {@code site} failed only because its thread ended after it was listed. */
         boolean vanished(Sites sites, PerfEventException failure, Site site);

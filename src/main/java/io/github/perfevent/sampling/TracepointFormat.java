@@ -12,6 +12,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import io.github.perfevent.Event;
 import io.github.perfevent.EventNameException;
 import io.github.perfevent.PerfEventException;
+import io.github.perfevent.internal.CountingAccess;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -129,7 +130,7 @@ public final class TracepointFormat {
     public static TracepointFormat of(String subsystem, String name) {
         // the tracepoint's existence, tracefs's mount and its readability, with the counting layer's errors
         Event.tracepoint(subsystem, name);
-        Path format = tracefs().orElseThrow(() -> FileFailures.perfEventException("read the format of tracepoint "
+        Path format = tracefs().orElseThrow(() -> CountingAccess.counting().fileFailure("read the format of tracepoint "
                 + subsystem + ":" + name, new java.nio.file.NoSuchFileException(MOUNTS.toString()),
                 "tracefs was unmounted while it was read")).resolve("events").resolve(subsystem).resolve(name)
                 .resolve("format");
@@ -142,7 +143,7 @@ public final class TracepointFormat {
             }
             text = all.toString();
         } catch (IOException e) {
-            throw FileFailures.perfEventException("read the format of tracepoint " + subsystem + ":" + name, e,
+            throw CountingAccess.counting().fileFailure("read the format of tracepoint " + subsystem + ":" + name, e,
                     "cannot read " + format);
         }
         return parse(subsystem + ":" + name, text);

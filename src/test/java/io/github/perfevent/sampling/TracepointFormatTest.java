@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.EventNameException;
+import io.github.perfevent.internal.CountingAccess;
 import io.github.perfevent.sys.Tracefs;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -187,12 +188,12 @@ class TracepointFormatTest {
 
     @Test
     void aFailedFileAccessCarriesTheErrnoTheJdkReports() {
-        io.github.perfevent.PerfEventException e = FileFailures.perfEventException("read x",
+        io.github.perfevent.PerfEventException e = CountingAccess.counting().fileFailure("read x",
                 new java.nio.file.NoSuchFileException("/sys/kernel/tracing/events/a/b/format"), "cannot read it");
         assertEquals(io.github.perfevent.sys.Errno.ENOENT, e.errno());
         assertEquals("read x", e.call());
         assertTrue(e.getMessage().contains("cannot read it"), e.getMessage());
-        assertEquals(io.github.perfevent.sys.Errno.EACCES, FileFailures.perfEventException("read y",
+        assertEquals(io.github.perfevent.sys.Errno.EACCES, CountingAccess.counting().fileFailure("read y",
                 new java.nio.file.AccessDeniedException("/f"), "").errno());
     }
 
