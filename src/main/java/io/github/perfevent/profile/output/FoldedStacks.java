@@ -264,8 +264,9 @@ public final class FoldedStacks {
 
     /**
      * Reads a folded file: lines {@code frame;frame;frame count}, root first, as this class, FlameGraph's
-     * {@code stackcollapse-*.pl} scripts and async-profiler write them. Blank lines are skipped; identical stacks are
-     * summed. Frame texts are kept as they are (see {@link #parseFrame} to turn one into a {@link StackFrame}). The
+     * {@code stackcollapse-*.pl} scripts and async-profiler write them. As {@code flamegraph.pl} reads them, the count
+     * is the digits at the end of the line and the stack everything before the one whitespace character in front of
+     * them. Blank lines are skipped; identical stacks are summed. Frame texts are kept as they are (see {@link #parseFrame} to turn one into a {@link StackFrame}). The
      * result has no {@linkplain #threadRoots() thread roots} of its own: thread frames in the file stay frames.
      *
      * @param in the folded text; read to its end, not closed
@@ -313,8 +314,8 @@ public final class FoldedStacks {
     /**
      * The text of a frame in the folded format: its name escaped, with its kind's decoration. A frame with an empty
      * name or the name {@code [unknown]} is written as the base name of its module in brackets ({@code [libc.so.6]}),
-     * or {@code [unknown]} when the module is not known either; {@link StackFrame.Kind#KERNEL} still adds
-     * {@code _[k]}.
+     * or {@code [unknown]} when the module is not known either (a module already in brackets, such as
+     * {@code [kernel.kallsyms]}, keeps its brackets); {@link StackFrame.Kind#KERNEL} still adds {@code _[k]}.
      *
      * @param frame the frame
      * @return its text, never empty, without {@code ;}, newline or carriage return
@@ -326,7 +327,11 @@ public final class FoldedStacks {
         if (name.isEmpty() || name.equals(UNKNOWN)) {
             String module = frame.module();
             String base = module.substring(module.lastIndexOf('/') + 1);
-            name = base.isEmpty() ? UNKNOWN : "[" + base + "]";
+            if (base.isEmpty()) {
+                name = UNKNOWN;
+            } else {
+                name = base.startsWith("[") && base.endsWith("]") ? base : "[" + base + "]";
+            }
         }
         return escape(name) + frame.kind().suffix();
     }

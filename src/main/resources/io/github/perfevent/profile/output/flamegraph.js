@@ -6,8 +6,8 @@
  * depth-first order as triples [frame index, depth, self weight]. The page adds a root above depth 0.
  *
  * Test hook: a page opened with #search=TEXT runs that search once loaded; the result is always written into the
- * attributes of #search-result (data-query, data-matched-weight, data-matched-percent). Script errors are written
- * into #errors.
+ * attributes of #search-result (data-query, data-matched-frames, data-matched-weight, data-matched-percent), the
+ * number of frames drawn into the canvas' data-drawn-frames. Script errors are written into #errors.
  */
 (function () {
   'use strict';
@@ -144,7 +144,7 @@
       ['unsymbolized frames', a.unsymbolizedFrames, true], ['truncated stacks', a.truncatedStacks, true]]
         .forEach(function (item, index) {
           if (index > 0) {
-            line.appendChild(document.createTextNode(' · '));
+            line.appendChild(document.createTextNode(' \u00b7 '));
           }
           var span = document.createElement('span');
           span.textContent = item[0] + ': ' + formatNumber(item[1]);
@@ -226,6 +226,7 @@
     }
     var scale = cssWidth / total[zoomed];
     var origin = left[zoomed];
+    var drawn = 0;
     for (var i = zoomed; i < end[zoomed];) {
       var width = total[i] * scale;
       if (width < MIN_WIDTH) {
@@ -233,8 +234,10 @@
         continue;
       }
       drawFrame(i, (left[i] - origin) * scale, width, charWidth, false);
+      drawn++;
       i++;
     }
+    canvas.dataset.drawnFrames = String(drawn);
   }
 
   function drawFrame(node, x, width, charWidth, dimmed) {
