@@ -55,7 +55,8 @@ public final class FoldedStacks {
 
     private static final String UNKNOWN = "[unknown]";
     private static final Pattern THREAD_FRAME = Pattern.compile("\\[(.*) tid=(-?\\d+)]");
-    private static final Pattern LINE = Pattern.compile("(.+)\\s(\\d+)");
+    /** DOTALL: a name may hold U+0085, U+2028 or U+2029, which {@code .} does not match by default. */
+    private static final Pattern LINE = Pattern.compile("(.+)\\s(\\d+)", Pattern.DOTALL);
 
     private final boolean threadRoots;
     /** Distinct stacks, root first, to their count (a one-element array, to add in place). */

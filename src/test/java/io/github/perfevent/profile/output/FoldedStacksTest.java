@@ -155,6 +155,16 @@ class FoldedStacksTest {
     }
 
     @Test
+    void namesWithUnicodeLineSeparatorsReadBack() throws IOException {
+        // Found by FoldedStacksFuzzTest: java.util.regex's '.' stops at U+0085, U+2028 and U+2029, which are not line
+        // ends in a folded file (BufferedReader and flamegraph.pl end lines at \n and \r only).
+        FoldedStacks stacks = FoldedStacks.create();
+        stacks.add(sample(2, nativeFrame("next\u0085line"), nativeFrame("line\u2028separator\u2029paragraph")));
+        FoldedStacks read = FoldedStacks.read(new StringReader(stacks.toString()));
+        assertEquals(stacks.stacks(), read.stacks());
+    }
+
+    @Test
     void readsFlameGraphInputWithBlankLinesDuplicatesAndSpaces() throws IOException {
         String input = "\nmain;a 1\r\n   \nmain;a 2\nmain;do work;sp  3\n";
         FoldedStacks read = FoldedStacks.read(new StringReader(input));
