@@ -92,6 +92,15 @@ class FlameGraphBrowserTest {
                 "the title is text");
     }
 
+    @Test
+    void anEmptyProfileOpensWithoutErrors(@TempDir Path dir) throws Exception {
+        Path chromium = chromium();
+        Dom dom = open(chromium, write(FoldedStacks.create(), "nothing sampled", dir), "main", dir);
+        dom.assertNoErrors();
+        assertEquals("0", dom.attributes("output", "search-result").get("data-matched-weight"));
+        assertEquals("0.00%", dom.attributes("output", "search-result").get("data-matched-percent"));
+    }
+
     /** The weight of the folded lines with a frame whose name (decoration removed, unescaped) contains the text. */
     private static long matchedWeight(String folded, String lowerCaseText) {
         return Profiles.parseFolded(folded).entrySet().stream()

@@ -132,7 +132,7 @@ class FoldedStacksTest {
         assertEquals("main;work_[j] 8\n", stacks.toString());
         assertThrows(IllegalArgumentException.class, () -> stacks.add(List.of(), 1));
         assertThrows(IllegalArgumentException.class, () -> stacks.add(List.of("a"), 0));
-        for (String bad : List.of("", "a;b", "a\nb", "a\rb")) {
+        for (String bad : List.of("", "a;b", "a\nb", "a\rb", ";a", "\na", "\ra")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> stacks.add(List.of("main", bad), 1));
             assertTrue(e.getMessage().contains("not a folded frame"), e.getMessage());
@@ -181,10 +181,13 @@ class FoldedStacksTest {
                     () -> FoldedStacks.read(new StringReader("ok 1\n" + line + "\n")), line);
             assertTrue(e.getMessage().startsWith("line 2"), e.getMessage());
         }
-        String longLine = "x".repeat(300);
+        String longLine = "x".repeat(201);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> FoldedStacks.read(new StringReader(longLine)));
-        assertTrue(e.getMessage().endsWith("x".repeat(200) + "..."), e.getMessage());
+        assertTrue(e.getMessage().endsWith(": " + "x".repeat(200) + "..."), "abbreviated: " + e.getMessage());
+        String shortLine = "x".repeat(200);
+        e = assertThrows(IllegalArgumentException.class, () -> FoldedStacks.read(new StringReader(shortLine)));
+        assertTrue(e.getMessage().endsWith(": " + shortLine), "whole: " + e.getMessage());
     }
 
     @Test
