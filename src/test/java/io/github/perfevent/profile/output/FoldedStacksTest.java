@@ -10,6 +10,7 @@ import static io.github.perfevent.profile.output.Profiles.nativeFrame;
 import static io.github.perfevent.profile.output.Profiles.sample;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,6 +123,17 @@ class FoldedStacksTest {
         assertEquals(List.of(List.of("a"), List.of("a", "a b"), List.of("a", "b"), List.of("a b", "c"), List.of("z")),
                 List.copyOf(stacks.stacks().keySet()));
         assertEquals(List.of(4L, 2L, 9L, 32L, 16L), List.copyOf(stacks.stacks().values()));
+    }
+
+    @Test
+    void stacksShareOneInstanceOfEachFrameText() {
+        FoldedStacks stacks = FoldedStacks.create();
+        stacks.add(List.of(new String("main"), new String("a")), 1);
+        stacks.add(List.of(new String("main"), new String("b")), 1);
+        stacks.add(sample(1, nativeFrame(new String("a")), nativeFrame(new String("main"))));
+        List<List<String>> all = List.copyOf(stacks.stacks().keySet());
+        assertEquals(List.of(List.of("main", "a"), List.of("main", "b")), all);
+        assertSame(all.get(0).get(0), all.get(1).get(0), "100,000 stacks must not hold 100,000 copies of \"main\"");
     }
 
     @Test
