@@ -2,6 +2,7 @@ package io.github.perfevent.sampling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.Event;
@@ -16,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -80,24 +82,47 @@ class SamplerEndTest {
             assertTrue(records.stream().filter(r -> r instanceof PerfRecord.Sample)
                     .allMatch(r -> r.sampleId().tid() == tid.get()), "samples of another thread");
             assertEquals(0, sampler.lost());
-            assertFalse(sampler.await(Duration.ZERO) && sampler.nextRecord() != null, "records after the end");
+            assertNull(sampler.nextRecord(), "records after the end");
+        }
+    }
+
+    @Test
+    @Disabled("bug: Sampler.awaitEntered polls only the eventfd once every fd has hung up (their slots are set to "
+            + "-1), so an await after the end blocks for its whole timeout before returning true; it should return "
+            + "true at once when hungUpCount == slots")
+    void anAwaitOnAnEndedStreamReturnsAtOnce() throws Exception {
+        Process child = new ProcessBuilder("cat").start(); // ends when its standard input is closed
+        int pid = (int) child.pid();
+        try (Sampler sampler = Sampler.open(Event.parse("task-clock"), Target.tid(pid), Sampling.period(100_000))) {
+            sampler.enable();
+            child.getOutputStream().close();
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+            readToTheEnd(sampler, System.nanoTime() + TIMEOUT.toNanos());
+            assertTrue(sampler.isEnded(), "no POLLHUP after the child's exit");
+            long before = System.nanoTime();
+            assertTrue(sampler.await(Duration.ofSeconds(5)), "an ended stream is ready");
+            long waited = System.nanoTime() - before;
+            assertTrue(waited < PROMPT_NANOS, "an await on an ended stream waited " + waited / 1_000_000 + " ms");
+        } finally {
+            child.destroyForcibly();
         }
     }
 
     @Test
     void theThreadOfAChildProcessThatExitsEndsTheStreamWithItsExitRecord() throws Exception {
-        Process child = new ProcessBuilder("sleep", "0.3").start();
+        Process child = new ProcessBuilder("cat").start(); // ends when its standard input is closed
         int pid = (int) child.pid();
         try (Sampler sampler = Sampler.open(Event.parse("task-clock"), Target.tid(pid),
                 Sampling.period(100_000).sideBand(SideBand.TASK))) {
             sampler.enable();
-            long start = System.nanoTime();
-            List<PerfRecord> records = readToTheEnd(sampler, start + TIMEOUT.toNanos());
-            long took = System.nanoTime() - start;
+            child.getOutputStream().close();
+            long closed = System.nanoTime();
+            List<PerfRecord> records = readToTheEnd(sampler, closed + TIMEOUT.toNanos());
+            long took = System.nanoTime() - closed;
             assertTrue(child.waitFor(10, TimeUnit.SECONDS));
             assertTrue(sampler.isEnded(), "no POLLHUP after the child's exit");
-            assertTrue(took < TimeUnit.MILLISECONDS.toNanos(300) + PROMPT_NANOS, "the reader saw the end of a "
-                    + "0.3 s sleep after " + took / 1_000_000 + " ms");
+            assertTrue(took < PROMPT_NANOS, "the reader saw the end of cat " + took / 1_000_000 + " ms after its "
+                    + "input was closed");
             assertTrue(records.stream().anyMatch(r -> r instanceof PerfRecord.Exit e && e.pid() == pid && e.tid() == pid),
                     "no EXIT record of the child among " + records);
         } finally {

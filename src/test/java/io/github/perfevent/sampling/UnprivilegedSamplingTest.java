@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.perfevent.ChildJvm;
 import io.github.perfevent.PrintSkipReason;
 import io.github.perfevent.sys.Errno;
+import io.github.perfevent.sys.Syscalls;
 import io.github.perfevent.sys.Tracefs;
 import java.io.BufferedReader;
 import java.nio.file.Files;
@@ -56,6 +57,16 @@ class UnprivilegedSamplingTest {
         }
     }
 
+    /** The number of online CPUs, from {@code /sys/devices/system/cpu/online} ("0-3,5"). */
+    private static int onlineCpus() throws Exception {
+        int cpus = 0;
+        for (String range : Files.readString(Path.of("/sys/devices/system/cpu/online")).strip().split(",")) {
+            String[] ends = range.split("-");
+            cpus += ends.length == 1 ? 1 : Integer.parseInt(ends[1]) - Integer.parseInt(ends[0]) + 1;
+        }
+        return cpus;
+    }
+
     private static String[] result(String name) {
         String[] r = results.get(name);
         assertNotNull(r, name + " was not attempted: " + results.keySet());
@@ -103,10 +114,13 @@ class UnprivilegedSamplingTest {
         String[] control = result("small-buffer");
         assertEquals("ok", control[1], "one data page opens: " + String.join("|", control));
         long mlockKb = Long.parseLong(sysctl("perf_event_mlock_kb"));
-        long bufferKb = 2048L * 4096 / 1024;
+        long bufferKb = 2049L * Syscalls.pageSize() / 1024;
+        // perf_mmap: a user may lock perf_event_mlock_kb per online CPU, then RLIMIT_MEMLOCK (64 KiB in the child)
+        int cpus = onlineCpus();
+        long allowedKb = mlockKb * cpus + 64;
         String[] big = result("big-buffer");
-        Assumptions.assumeTrue(bufferKb > mlockKb + 4, () -> "skipped: perf_event_mlock_kb is " + mlockKb
-                + " KiB, enough for 2048 pages");
+        Assumptions.assumeTrue(bufferKb > allowedKb, () -> "skipped: perf_event_mlock_kb " + mlockKb + " KiB per "
+                + "CPU on " + cpus + " CPUs lets this user lock a buffer of 2048 pages");
         assertEquals(Integer.toString(Errno.EPERM), big[1], String.join("|", big));
         String message = big[2];
         assertTrue(message.contains("kernel.perf_event_mlock_kb is " + mlockKb + " KiB"), message);
