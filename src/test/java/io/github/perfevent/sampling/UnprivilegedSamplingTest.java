@@ -57,16 +57,6 @@ class UnprivilegedSamplingTest {
         }
     }
 
-    /** The number of online CPUs, from {@code /sys/devices/system/cpu/online} ("0-3,5"). */
-    private static int onlineCpus() throws Exception {
-        int cpus = 0;
-        for (String range : Files.readString(Path.of("/sys/devices/system/cpu/online")).strip().split(",")) {
-            String[] ends = range.split("-");
-            cpus += ends.length == 1 ? 1 : Integer.parseInt(ends[1]) - Integer.parseInt(ends[0]) + 1;
-        }
-        return cpus;
-    }
-
     private static String[] result(String name) {
         String[] r = results.get(name);
         assertNotNull(r, name + " was not attempted: " + results.keySet());
@@ -116,7 +106,7 @@ class UnprivilegedSamplingTest {
         long mlockKb = Long.parseLong(sysctl("perf_event_mlock_kb"));
         long bufferKb = 2049L * Syscalls.pageSize() / 1024;
         // perf_mmap: a user may lock perf_event_mlock_kb per online CPU, then RLIMIT_MEMLOCK (64 KiB in the child)
-        int cpus = onlineCpus();
+        int cpus = OnlineCpus.list().size();
         long allowedKb = mlockKb * cpus + 64;
         String[] big = result("big-buffer");
         Assumptions.assumeTrue(bufferKb > allowedKb, () -> "skipped: perf_event_mlock_kb " + mlockKb + " KiB per "
