@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * directory may not be: a child that drops to uid 65534 reads its classes after dropping), removed at exit. The
  * child prints one line per scenario, {@code name|ok|value} or {@code name|<errno>|<message>}.
  */
-final class ChildJvm {
+public final class ChildJvm {
 
     private static Path classes;
 
@@ -34,7 +34,7 @@ final class ChildJvm {
      * Runs {@code main} with {@code arguments}, after {@code prefix} (such as a shell that sets a limit and then
      * {@code exec}s the JVM), and returns its scenario lines by name; the child must exit with 0.
      */
-    static Map<String, String[]> run(List<String> prefix, Class<?> main, String... arguments) throws Exception {
+    public static Map<String, String[]> run(List<String> prefix, Class<?> main, String... arguments) throws Exception {
         List<String> command = new ArrayList<>(prefix);
         Path copy = readableClasses();
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * output, which Maven shows, so that a skip in the build log says what this machine lacks. Surefire itself reports
  * only the number of skipped tests. Use with {@code @ExtendWith(PrintSkipReason.class)}.
  */
-final class PrintSkipReason implements TestWatcher {
+public final class PrintSkipReason implements TestWatcher {
 
     @Override
     public void testAborted(ExtensionContext context, Throwable cause) {

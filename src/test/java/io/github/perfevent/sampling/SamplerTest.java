@@ -12,6 +12,7 @@ import io.github.perfevent.PerfEventException;
 import io.github.perfevent.ReadFormat;
 import io.github.perfevent.Target;
 import io.github.perfevent.sys.Errno;
+import io.github.perfevent.sys.Fixtures;
 import io.github.perfevent.sys.Spin;
 import io.github.perfevent.sys.Syscalls;
 import java.lang.foreign.Arena;
@@ -44,20 +45,6 @@ class SamplerTest {
 
     private static List<PerfRecord.Sample> samples(List<PerfRecord> records) {
         return records.stream().filter(r -> r instanceof PerfRecord.Sample).map(r -> (PerfRecord.Sample) r).toList();
-    }
-
-    /** Maps {@code pages} fresh anonymous pages and writes one byte to each: one page fault per page. */
-    @SuppressWarnings("restricted")
-    private static void touchFreshPages(int pages) {
-        long length = pages * (long) Syscalls.pageSize();
-        int mapPrivateAnonymous = 0x02 | 0x20;
-        long address = Syscalls.mmap(0, length, Syscalls.PROT_READ | Syscalls.PROT_WRITE, mapPrivateAnonymous, -1, 0);
-        assertTrue(address > 0, "mmap: " + Errno.describe((int) -address));
-        MemorySegment memory = MemorySegment.ofAddress(address).reinterpret(length);
-        for (long i = 0; i < length; i += Syscalls.pageSize()) {
-            memory.set(ValueLayout.JAVA_BYTE, i, (byte) 1);
-        }
-        assertEquals(0, Syscalls.munmap(address, length));
     }
 
     @Test
@@ -199,7 +186,9 @@ class SamplerTest {
                 Target.currentThread(), sampling, Options.defaults())) {
             assertEquals(2, sampler.fds());
             sampler.enable();
-            touchFreshPages(256);
+            // fresh anonymous pages, one fault each: an Arena's malloc may hand back heap memory touched before (once
+            // a freed 1 MiB block has raised glibc's mmap threshold, as RecordBuffer's do when their tests run first)
+            Fixtures.touchFreshPages(256);
             sampler.disable();
             List<PerfRecord.Sample> samples = samples(drain(sampler));
             assertTrue(samples.size() >= 32, "samples: " + samples.size());

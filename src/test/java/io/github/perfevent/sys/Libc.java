@@ -19,6 +19,7 @@ public final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle GETPID = handle("getpid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETTID = handle("gettid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETPPID = handle("getppid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETPAGESIZE = handle("getpagesize", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -61,6 +62,18 @@ public final class Libc {
     public static int gettid() {
         try {
             return (int) GETTID.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * {@code getppid()}: one real system call per call (glibc caches nothing), so that the syscalls tracepoints of
+     * getppid fire exactly once per call on the calling thread.
+     */
+    public static int getppid() {
+        try {
+            return (int) GETPPID.invokeExact();
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

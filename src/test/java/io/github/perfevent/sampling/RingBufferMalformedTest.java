@@ -1,0 +1,93 @@
+package io.github.perfevent.sampling;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.github.perfevent.sys.bindings.perf_event_mmap_page;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Metadata pages the kernel never writes, found by {@link RingBufferFuzzTest}: each must give a
+ * {@link MalformedRecordException}, not an {@link IndexOutOfBoundsException} from the segment's bounds (which
+ * keep the read inside the mapping, but are not the typed failure the reader promises).
+ */
+class RingBufferMalformedTest {
+
+    private static final long PAGE = 4096;
+
+    /** A buffer of one data page, laid out in memory of exactly a mapping's size, with these metadata fields. */
+    private static MemorySegment mapping(Arena arena, long dataOffset, long dataSize, long tail, long head) {
+        MemorySegment mapping = arena.allocate(2 * PAGE, PAGE);
+        perf_event_mmap_page.data_offset(mapping, dataOffset);
+        perf_event_mmap_page.data_size(mapping, dataSize);
+        perf_event_mmap_page.data_tail(mapping, tail);
+        perf_event_mmap_page.data_head(mapping, head);
+        for (long i = PAGE; i < 2 * PAGE; i += 8) { // records of 16 bytes everywhere
+            mapping.set(ValueLayout.JAVA_LONG, i, 16L << 48 | 1);
+        }
+        return mapping;
+    }
+
+    @Test
+    @Disabled("bug: RingBuffer.recordAt reads the header's size at (position & mask) + 6 without checking that the "
+            + "header lies inside the data area; with a data_tail that is not a multiple of 8 (4095 here) it reads "
+            + "past the end: IndexOutOfBoundsException instead of MalformedRecordException")
+    void anUnalignedDataTailIsMalformed() {
+        try (Arena arena = Arena.ofConfined()) {
+            RingBuffer ring = RingBuffer.over(mapping(arena, PAGE, PAGE, 4095, 4095 + 64), PAGE, false);
+            assertThrows(MalformedRecordException.class, ring::nextRecord);
+        }
+    }
+
+    @Test
+    @Disabled("bug: RingBuffer.readBackward reads the size at (at & mask) + 6 with no bound; a data_head that is not "
+            + "a multiple of 8 (-1 here: the header at the last byte) reads past the end of the data area: "
+            + "IndexOutOfBoundsException instead of MalformedRecordException or no records")
+    void anUnalignedHeadInOverwriteModeIsMalformed() {
+        try (Arena arena = Arena.ofConfined()) {
+            RingBuffer ring = RingBuffer.over(mapping(arena, PAGE, PAGE, 0, -1), PAGE, true);
+            assertThrows(MalformedRecordException.class, () -> ring.readBackward((segment, offset) -> { }));
+        }
+    }
+
+    @Test
+    @Disabled("bug: the RingBuffer constructor checks offset + size > mapping size, which overflows: data_offset "
+            + "near Long.MAX_VALUE, or a data_size of 2^63 (a power of two, negative as a long), pass the check and "
+            + "asSlice throws IndexOutOfBoundsException instead of MalformedRecordException")
+    void aDataOffsetAndSizeWhoseSumOverflowsAreMalformed() {
+        try (Arena arena = Arena.ofConfined()) {
+            assertThrows(MalformedRecordException.class,
+                    () -> RingBuffer.over(mapping(arena, Long.MAX_VALUE - 8, PAGE, 0, 0), PAGE, false));
+            assertThrows(MalformedRecordException.class,
+                    () -> RingBuffer.over(mapping(arena, PAGE, Long.MIN_VALUE, 0, 0), PAGE, false));
+        }
+    }
+
+    @Test
+    @Disabled("bug: the RingBuffer constructor accepts a data_size of 1, 2 or 4 (a power of two), smaller than a "
+            + "record header; readBackward then reads the size at offset 6 of a 4-byte data area: "
+            + "IndexOutOfBoundsException instead of MalformedRecordException")
+    void aDataAreaSmallerThanARecordHeaderIsMalformed() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (long size : new long[] {1, 2, 4}) {
+                assertThrows(MalformedRecordException.class,
+                        () -> RingBuffer.over(mapping(arena, PAGE, size, 0, -16), PAGE, true), "data_size " + size);
+            }
+        }
+    }
+
+    @Test
+    void aDataAreaPastTheMappingIsMalformed() {
+        try (Arena arena = Arena.ofConfined()) {
+            assertThrows(MalformedRecordException.class,
+                    () -> RingBuffer.over(mapping(arena, PAGE, 2 * PAGE, 0, 0), PAGE, false));
+            assertThrows(MalformedRecordException.class,
+                    () -> RingBuffer.over(mapping(arena, PAGE / 2, PAGE, 0, 0), PAGE, false));
+            assertThrows(MalformedRecordException.class,
+                    () -> RingBuffer.over(mapping(arena, PAGE, 3 * 1024, 0, 0), PAGE, false));
+        }
+    }
+}
