@@ -84,7 +84,8 @@ public final class RingBuffer implements AutoCloseable {
             offset = pageSize;
             size = mapping.byteSize() - pageSize;
         }
-        if (Long.bitCount(size) != 1 || offset < pageSize || offset + size > mapping.byteSize()) {
+        if (Long.bitCount(size) != 1 || size < HEADER_SIZE || offset < pageSize
+                || size > mapping.byteSize() - offset) {
             throw new MalformedRecordException(0, "the metadata page says data_offset " + offset + ", data_size "
                     + size + ", which do not fit a mapping of " + mapping.byteSize() + " bytes");
         }
@@ -133,6 +134,10 @@ public final class RingBuffer implements AutoCloseable {
         requireDataPages(dataPages);
         if (auxPages != 0) {
             requireDataPages(auxPages);
+            if (overwrite) {
+                throw new IllegalArgumentException("an AUX area is placed by writing aux_offset and aux_size into the "
+                        + "metadata page, which overwrite mode maps read-only: use one or the other");
+            }
         }
         long pageSize = Syscalls.pageSize();
         long length = (1 + (long) dataPages) * pageSize;
@@ -142,8 +147,11 @@ public final class RingBuffer implements AutoCloseable {
             throw mapFailed((int) -address, fd, length, dataPages, false);
         }
         Arena arena = Arena.ofShared();
-        MemorySegment mapping = MemorySegment.ofAddress(address).reinterpret(length, arena,
+        MemorySegment mapped = MemorySegment.ofAddress(address).reinterpret(length, arena,
                 s -> Syscalls.munmap(address, length));
+        // The kernel maps an overwrite buffer read-only: a write through the segment would be a SIGSEGV, so the
+        // segment is read-only too (a write is an UnsupportedOperationException).
+        MemorySegment mapping = overwrite ? mapped.asReadOnly() : mapped;
         MemorySegment aux = MemorySegment.NULL;
         try {
             if (auxPages != 0) {
@@ -188,8 +196,9 @@ public final class RingBuffer implements AutoCloseable {
         String call = "mmap(" + (isAux ? "AUX area, " : "") + length + " bytes, fd " + fd + ")";
         String hint = switch (errno) {
             case Errno.EPERM, Errno.ENOMEM -> "the buffer (" + pages + " pages) is over what an unprivileged user may "
-                    + "lock: kernel.perf_event_mlock_kb is " + sysctl("perf_event_mlock_kb") + " KiB per user (plus "
-                    + "RLIMIT_MEMLOCK); use fewer pages, or give the process CAP_IPC_LOCK or CAP_PERFMON";
+                    + "lock: kernel.perf_event_mlock_kb (" + sysctl("perf_event_mlock_kb") + " KiB) for each online "
+                    + "CPU, and beyond that RLIMIT_MEMLOCK (ulimit -l); use fewer pages, or give the process "
+                    + "CAP_IPC_LOCK or CAP_PERFMON";
             case Errno.EOPNOTSUPP -> isAux ? "this event's PMU does not trace into an AUX area (only PMUs such as "
                     + "intel_pt, arm_spe and cs_etm do); leave auxPages at 0" : "";
             case Errno.EINVAL -> isAux ? "the AUX area must follow the data and be 2^n pages"
@@ -226,7 +235,10 @@ public final class RingBuffer implements AutoCloseable {
         return overwrite;
     }
 
-    /** {@return the metadata page, {@code struct perf_event_mmap_page}; invalid after close} */
+    /**
+     * {@return the metadata page, {@code struct perf_event_mmap_page}; invalid after close, read-only in overwrite
+     * mode (which the kernel maps read-only)}
+     */
     public MemorySegment metadata() {
         return metadata;
     }
@@ -281,6 +293,10 @@ public final class RingBuffer implements AutoCloseable {
     /** Positions {@link #recordSegment} on the record at ring position {@code at}; returns its size. */
     private int recordAt(long at, long available) {
         long offset = at & mask;
+        if ((at & 7) != 0) {
+            throw new MalformedRecordException(at, "a record starts at ring position " + at + ", not a multiple of 8: "
+                    + "the kernel writes records of multiples of 8 bytes from 0, so data_head or data_tail is corrupt");
+        }
         if (available < HEADER_SIZE) {
             throw new MalformedRecordException(at, available + " bytes left, less than a record header");
         }
@@ -342,6 +358,10 @@ public final class RingBuffer implements AutoCloseable {
         long span = Long.compareUnsigned(written, dataSize) < 0 ? written : dataSize;
         int count = 0;
         long at = start;
+        if ((start & 7) != 0) {
+            throw new MalformedRecordException(start, "data_head " + start + " is not a multiple of 8: the kernel "
+                    + "writes records of multiples of 8 bytes, so the head is corrupt");
+        }
         while (at - start < span) {
             long left = span - (at - start);
             int size = Short.toUnsignedInt(data.get(ValueLayout.JAVA_SHORT_UNALIGNED, (at & mask) + 6));

@@ -609,7 +609,12 @@ public final class Sampler implements AutoCloseable {
         enterWaking();
         try {
             if (enable) {
+                // Records come again: hold them for the window, as from the start (a disable flushed everything).
                 flushAll = false;
+                limit = Long.MIN_VALUE;
+                roundMax = Long.MIN_VALUE;
+                previousRoundMax = Long.MIN_VALUE;
+                roundStart = System.nanoTime();
             }
             for (int i = 0; i < fds.length; i++) {
                 if (!fdLeads[i]) {
@@ -820,6 +825,9 @@ public final class Sampler implements AutoCloseable {
     private boolean awaitEntered(Duration timeout) {
         if (queue.size() > 0 && (queue.earliestTime() <= limit || flushAll)) {
             return true;
+        }
+        if (hungUp.length > 0 && hungUpCount == hungUp.length) {
+            return true; // every monitored task has ended: nothing more will come, what is left is read now
         }
         long timeoutMillis = Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
         if (queue.size() > 0 && !sampling.overwrite()) {

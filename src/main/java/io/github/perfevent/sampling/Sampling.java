@@ -423,6 +423,10 @@ public final class Sampling {
 
     /** Refuses settings that cannot work together. */
     void validate() {
+        if (overwrite && auxPages != 0) {
+            throw new IllegalArgumentException("an AUX area is placed by writing aux_offset and aux_size into the "
+                    + "metadata page, which overwrite mode maps read-only: use one or the other");
+        }
         if (ordered() && (!sample.contains(SampleField.TIME) || !sampleIdAll)) {
             throw new IllegalArgumentException("time-ordered delivery needs SampleField.TIME in the sample and "
                     + "sample_id_all, so that every record has a time: add TIME, or use ordered(false)");

@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -87,9 +86,6 @@ class SamplerEndTest {
     }
 
     @Test
-    @Disabled("bug: Sampler.awaitEntered polls only the eventfd once every fd has hung up (their slots are set to "
-            + "-1), so an await after the end blocks for its whole timeout before returning true; it should return "
-            + "true at once when hungUpCount == slots")
     void anAwaitOnAnEndedStreamReturnsAtOnce() throws Exception {
         Process child = new ProcessBuilder("cat").start(); // ends when its standard input is closed
         int pid = (int) child.pid();
