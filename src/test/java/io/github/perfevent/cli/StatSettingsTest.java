@@ -30,6 +30,7 @@ class StatSettingsTest {
                 "instructions", "branches", "branch-misses"), bundled.events());
         assertEquals(List.of("ls", "-e", "x"), settings("-x", ",", "ls", "-e", "x").command());
         assertEquals(List.of("-e"), settings("--", "-e").command());
+        assertEquals(List.of("-", "x"), settings("-", "x").command()); // a lone dash is a word, not an option
     }
 
     @Test
