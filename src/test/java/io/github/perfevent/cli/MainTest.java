@@ -33,6 +33,7 @@ class MainTest {
         Cli.Result r = Cli.run("record", "x");
         assertEquals(1, r.status());
         assertTrue(r.err().startsWith("perf-event: 'record' is not a subcommand.\n"), r.err());
+        assertTrue(r.err().contains("usage: perf-event <subcommand>"), r.err());
     }
 
     @Test

@@ -121,7 +121,8 @@ class StatCommandTest {
             assertEquals(1, r.status(), String.join(" ", args));
             assertTrue(r.err().contains("Usage: perf-event stat"), r.err());
         }
-        assertTrue(Cli.run("stat", "--bogus").err().contains("unknown option `bogus'"));
+        assertEquals("  Error: unknown option `bogus'\n\n Usage: perf-event stat [<options>] [--] <command> [<args>]\n"
+                + " Run 'perf-event stat --help' for the options.\n", Cli.run("stat", "--bogus").err());
     }
 
     @Test

@@ -168,6 +168,34 @@ class StatFormatTest {
     }
 
     @Test
+    void zeroDenominatorsGiveNoFigureOrZeroAsPerfDoes() {
+        Row zeroCycles = row("cycles", Role.CYCLES, 0, 1, 1);
+        Row zeroBranches = row("branches", Role.BRANCHES, 0, 1, 1);
+        List<String> lines = table(List.of(CLOCK, zeroCycles, INSTRUCTIONS, zeroBranches, MISSES), 0).lines()
+                .toList();
+        assertTrue(lines.get(0).endsWith("task-clock" + " ".repeat(22 + 35)), lines.get(0)); // no elapsed time
+        assertTrue(lines.get(2).endsWith("instructions" + " ".repeat(20 + 35)), lines.get(2)); // 0 cycles: no IPC
+        assertTrue(lines.get(4).contains("#    0.00% of all branches"), lines.get(4));
+    }
+
+    @Test
+    void jsonCarriesTheMetricValueOfACountedRowOnly() {
+        String json = new StatFormat(Style.JSON, ",", 1, null).rows(List.of(CLOCK), 2000 * MS, -1);
+        assertTrue(json.endsWith("\"metric-value\" : 0.500000, \"metric-unit\" : \"CPUs utilized\"}\n"), json);
+        String spaced = new StatFormat(Style.JSON, ",", 1, null).rows(List.of(row("a b\u001f", Role.OTHER, 1, 1,
+                1)), 1, -1);
+        assertTrue(spaced.contains("\"event\" : \"a b\\u001f\""), spaced); // a space stays, a control escapes
+    }
+
+    @Test
+    void anIntervalAtTimeZeroStillGetsItsTime() {
+        assertTrue(new StatFormat(Style.CSV, ",", 1, null).rows(List.of(CLOCK), 1, 0)
+                .startsWith("     0.000000000,"));
+        assertTrue(new StatFormat(Style.JSON, ",", 1, null).rows(List.of(CLOCK), 1, 0)
+                .startsWith("{\"interval\" : 0.000000000, "));
+    }
+
+    @Test
     void precisionFollowsPerfsGetPrecision() {
         assertEquals(0, StatFormat.precision(2));
         assertEquals(2, StatFormat.precision(0.01));

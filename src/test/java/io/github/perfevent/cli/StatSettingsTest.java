@@ -2,6 +2,7 @@ package io.github.perfevent.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ class StatSettingsTest {
                 "instructions", "branches", "branch-misses"), bundled.events());
         assertEquals(List.of("ls", "-e", "x"), settings("-x", ",", "ls", "-e", "x").command());
         assertEquals(List.of("-e"), settings("--", "-e").command());
+        assertEquals(List.of("-", "x"), settings("-", "x").command()); // a lone dash is a word, not an option
     }
 
     @Test
@@ -55,6 +57,20 @@ class StatSettingsTest {
                 List.of("--pid"), List.of("-q", "a"), List.of("--nope", "a"), List.of("-C", "0-70000"))) {
             assertThrows(UsageException.class, () -> settings(args.toArray(String[]::new)), args.toString());
         }
+    }
+
+    @Test
+    void aCpuRangeSpansAtMost65536Cpus() throws UsageException {
+        assertEquals(65_536, StatSettings.cpus("0-65535").size());
+        assertEquals(65_536, StatSettings.cpus("1-65536").size());
+        assertEquals(List.of(0), StatSettings.cpus("0"));
+        assertThrows(UsageException.class, () -> StatSettings.cpus("0-65536"));
+    }
+
+    @Test
+    void aMalformedIdNamesTheOptionItCameWith() {
+        assertTrue(assertThrows(UsageException.class, () -> settings("-t", "x")).getMessage().startsWith("-t takes"));
+        assertTrue(assertThrows(UsageException.class, () -> settings("-p", "x")).getMessage().startsWith("-p takes"));
     }
 
     @Test
