@@ -11,6 +11,7 @@ import io.github.perfevent.internal.CountingAccess.Sites;
 import io.github.perfevent.sys.bindings.perf_event_attr;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Collection;
 import java.util.List;
 
 /** The counting package's side of {@link CountingAccess}, registered when {@link Target} is initialized. */
@@ -54,6 +55,11 @@ final class CountingBridge implements CountingAccess.Bridge {
     @Override
     public PerfEventException failure(int errno, String call, String hint) {
         return new PerfEventException(errno, call, hint);
+    }
+
+    @Override
+    public String didYouMean(String unknown, Collection<String> known) {
+        return Suggestions.didYouMean(unknown, known);
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.github.perfevent.PerfEventException;
 import io.github.perfevent.Target;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
@@ -42,6 +43,9 @@ public final class CountingAccess {
 
         /** The exception for a system call failing with {@code errno}; {@code hint} says what it means here. */
         PerfEventException failure(int errno, String call, String hint);
+
+        /** " Did you mean a, b or c?" with the names of {@code known} nearest to {@code unknown}, or "". */
+        String didYouMean(String unknown, Collection<String> known);
 
         /** Whether opening at {@code site} failed only because its thread ended after it was listed. */
         boolean vanished(Sites sites, PerfEventException failure, Site site);

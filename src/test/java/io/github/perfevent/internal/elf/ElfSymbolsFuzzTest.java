@@ -1,8 +1,11 @@
-package io.github.perfevent;
+package io.github.perfevent.internal.elf;
 
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.perfevent.FuzzBudget;
+import io.github.perfevent.PerfEventException;
+import io.github.perfevent.Programs;
 import io.github.perfevent.sys.Errno;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -2,10 +2,12 @@
  * Copyright The perf-event-open for Java authors.
  * SPDX-License-Identifier: Apache-2.0
  */
-package io.github.perfevent;
+package io.github.perfevent.internal.elf;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import io.github.perfevent.PerfEventException;
+import io.github.perfevent.internal.CountingAccess;
 import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Syscalls;
 import java.lang.foreign.Arena;
@@ -51,7 +53,7 @@ import java.util.Set;
  * strings, each cut at {@link #MAX_NAME_BYTES}, so time and memory grow with the size of the tables, never with
  * symbols × name length.
  */
-final class ElfSymbols {
+public final class ElfSymbols {
 
     /** The largest table (section headers, program headers, symbols, strings, versions) read: 1 GiB. */
     static final long MAX_TABLE_BYTES = 1L << 30;
@@ -100,7 +102,7 @@ final class ElfSymbols {
      *     for an unreadable one); ENOEXEC for a file that is not ELF64 little-endian, is corrupt, changed while it
      *     was read, or has a table over {@link #MAX_TABLE_BYTES}; EINVAL for a GNU indirect function
      */
-    static long fileOffset(Path binary, String symbol) {
+    public static long fileOffset(Path binary, String symbol) {
         return fileOffset(binary, symbol, () -> {
         });
     }
@@ -178,7 +180,7 @@ final class ElfSymbols {
                 int described = Syscalls.statx(fd, arena.allocateFrom(""), Syscalls.AT_EMPTY_PATH,
                         Syscalls.STATX_TYPE | Syscalls.STATX_SIZE | Syscalls.STATX_MTIME, statx);
                 if (described < 0) {
-                    throw new PerfEventException(-described, "statx(" + binary + ")", "cannot learn what "
+                    throw failure(-described, "statx(" + binary + ")", "cannot learn what "
                             + binary + " is");
                 }
                 requireRegular(binary, Short.toUnsignedInt(statx.get(U16, STX_MODE)));
@@ -204,7 +206,7 @@ final class ElfSymbols {
                 case Errno.EACCES, Errno.EPERM -> binary + " is not readable by this user";
                 default -> "cannot open " + binary;
             };
-            return new PerfEventException(errno, call, hint);
+            return failure(errno, call, hint);
         }
 
         private static void requireRegular(Path binary, int mode) {
@@ -230,7 +232,7 @@ final class ElfSymbols {
                         + Long.toUnsignedString(offset) + ") does not lie inside the file of " + size + " bytes");
             }
             if (length > MAX_TABLE_BYTES) {
-                throw new PerfEventException(Errno.ENOEXEC, call, binary + ": " + what + " has " + length
+                throw failure(Errno.ENOEXEC, call, binary + ": " + what + " has " + length
                         + " bytes, more than the " + MAX_TABLE_BYTES + " this reader reads: give the file offset "
                         + "instead (readelf -sW and readelf -lW)");
             }
@@ -242,7 +244,7 @@ final class ElfSymbols {
                     continue;
                 }
                 if (n < 0) {
-                    throw new PerfEventException((int) -n, "pread(" + binary + ")", "cannot read " + what + " of "
+                    throw failure((int) -n, "pread(" + binary + ")", "cannot read " + what + " of "
                             + binary);
                 }
                 if (n == 0) {
@@ -269,7 +271,7 @@ final class ElfSymbols {
             int described = Syscalls.statx(fd, arena.allocateFrom(""), Syscalls.AT_EMPTY_PATH,
                     Syscalls.STATX_SIZE | Syscalls.STATX_MTIME, statx);
             if (described < 0) {
-                throw new PerfEventException(-described, "statx(" + binary + ")", "cannot learn whether " + binary
+                throw failure(-described, "statx(" + binary + ")", "cannot learn whether " + binary
                         + " changed while it was read");
             }
             if (statx.get(U64, STX_SIZE) != size || statx.get(U64, STX_MTIME) != mtimeSeconds
@@ -280,7 +282,7 @@ final class ElfSymbols {
         }
 
         PerfEventException corrupt(String why) {
-            return new PerfEventException(Errno.ENOEXEC, call, binary + " is a truncated or corrupt ELF file: " + why);
+            return failure(Errno.ENOEXEC, call, binary + " is a truncated or corrupt ELF file: " + why);
         }
 
         @Override
@@ -300,10 +302,10 @@ final class ElfSymbols {
         static Tables read(ElfFile file) {
             MemorySegment header = file.read(0, Math.min(ELF_HEADER_SIZE, file.size), "the ELF header");
             if (header.byteSize() < ELF_HEADER_SIZE || header.get(U32, 0) != 0x464c457f) {
-                throw new PerfEventException(Errno.ENOEXEC, file.call, file.binary + " is not an ELF file");
+                throw failure(Errno.ENOEXEC, file.call, file.binary + " is not an ELF file");
             }
             if (header.get(JAVA_BYTE, 4) != 2 || header.get(JAVA_BYTE, 5) != 1) {
-                throw new PerfEventException(Errno.ENOEXEC, file.call, file.binary
+                throw failure(Errno.ENOEXEC, file.call, file.binary
                         + " is not a 64-bit little-endian ELF file");
             }
             int phentsize = u16(header, 0x36);
@@ -466,12 +468,12 @@ final class ElfSymbols {
             }
             if (best == null) {
                 throw new IllegalArgumentException(file.binary + " defines no function " + query.symbol() + "."
-                        + (sameName.isEmpty() ? Suggestions.didYouMean(query.name(), nearNames)
+                        + (sameName.isEmpty() ? CountingAccess.counting().didYouMean(query.name(), nearNames)
                                 : " It defines " + String.join(", ", sameName) + ".")
                         + (!anyFunction ? " It has no symbol table (stripped?): give the offset instead." : ""));
             }
             if (best.indirect()) {
-                throw new PerfEventException(Errno.EINVAL, file.call, best.versionedName() + " is a GNU indirect "
+                throw failure(Errno.EINVAL, file.call, best.versionedName() + " is a GNU indirect "
                         + "function (STT_GNU_IFUNC): its symbol is the resolver the dynamic linker runs once to pick an "
                         + "implementation, so a uprobe there would not count calls. Probe the implementation it picks, "
                         + "by its symbol in a debug-symbol file or by its offset");
@@ -581,6 +583,11 @@ final class ElfSymbols {
         String whole = nameIfShort(strings, at);
         return whole != null ? whole : new String(strings.asSlice(at, MAX_NAME_BYTES).toArray(JAVA_BYTE),
                 StandardCharsets.UTF_8) + "...";
+    }
+
+    /** The library's exception for {@code call} failing with {@code errno}, made by the counting package. */
+    private static PerfEventException failure(int errno, String call, String hint) {
+        return CountingAccess.counting().failure(errno, call, hint);
     }
 
     private static int u16(MemorySegment segment, long at) {

@@ -1,4 +1,4 @@
-package io.github.perfevent;
+package io.github.perfevent.internal.elf;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
