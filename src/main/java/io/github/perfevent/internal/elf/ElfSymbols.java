@@ -18,6 +18,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,6 +65,8 @@ public final class ElfSymbols {
     static final int MAX_SUGGESTION_CANDIDATES = 100_000;
     /** How many versions of a name a message lists. */
     static final int MAX_LISTED_VERSIONS = 20;
+    /** The most functions {@link #functions(Path)} keeps from one file: 4,194,304 (about 300 MiB of heap). */
+    public static final int MAX_FUNCTIONS = 1 << 22;
 
     private static final int SHT_SYMTAB = 2;
     private static final int SHT_DYNSYM = 11;
@@ -72,6 +76,9 @@ public final class ElfSymbols {
     private static final int STT_FUNC = 2;
     private static final int STT_GNU_IFUNC = 10;
     private static final int STB_LOCAL = 0;
+    private static final int STB_GLOBAL = 1;
+    private static final int STB_WEAK = 2;
+    private static final int STB_GNU_UNIQUE = 10;
     private static final int SHN_UNDEF = 0;
     private static final int ELF_HEADER_SIZE = 64;
     private static final int SECTION_HEADER_SIZE = 64;
@@ -121,6 +128,39 @@ public final class ElfSymbols {
             Tables tables = file.readTables();
             file.requireUnchanged();
             return tables.fileOffset(query);
+        }
+    }
+
+    /**
+     * Every function of {@code binary} by file offset: the defined {@code STT_FUNC} and {@code STT_GNU_IFUNC}
+     * symbols of {@code .symtab}, else {@code .dynsym}, each at {@code st_value} translated through its
+     * {@code PT_LOAD} segment, as {@link #fileOffset(Path, String)} translates one. A file with neither table (fully
+     * stripped) gives an empty table. Read the same bounded way: time and memory grow with the file's tables, never
+     * past {@link #MAX_TABLE_BYTES} per table and {@link #MAX_FUNCTIONS} functions.
+     *
+     * @param binary an ELF executable or shared library
+     * @return its functions, sorted by file offset
+     * @throws IllegalArgumentException when {@code binary} is not a regular file
+     * @throws PerfEventException with the errno of the open or read that failed; ENOEXEC for a file that is not ELF64
+     *     little-endian, is corrupt (a function outside every loadable segment among others), changed while it was
+     *     read, has a table over {@link #MAX_TABLE_BYTES} or more than {@link #MAX_FUNCTIONS} functions
+     * @throws NullPointerException when {@code binary} is null
+     */
+    public static FunctionTable functions(Path binary) {
+        return functions(binary, () -> {
+        });
+    }
+
+    /** {@link #functions(Path)}, running {@code afterOpen} once the file is open, before anything is read. */
+    static FunctionTable functions(Path binary, Runnable afterOpen) {
+        Objects.requireNonNull(binary, "binary");
+        try (Arena arena = Arena.ofConfined(); ElfFile file = ElfFile.open(binary, "read the functions of " + binary,
+                arena)) {
+            afterOpen.run();
+            Tables tables = file.readTables();
+            FunctionTable functions = tables.functions();
+            file.requireUnchanged();
+            return functions;
         }
     }
 
@@ -481,6 +521,48 @@ public final class ElfSymbols {
             return toFileOffset(best.address());
         }
 
+        /** The defined functions of the symbol table by file offset, one per offset (see {@link FunctionTable}). */
+        FunctionTable functions() {
+            try {
+                int count = 0;
+                for (long entry = 0; entry + SYMBOL_SIZE <= symbols.byteSize(); entry += SYMBOL_SIZE) {
+                    if (definedFunction(entry) && ++count > MAX_FUNCTIONS) {
+                        throw failure(Errno.ENOEXEC, file.call, file.binary + " has more than the "
+                                + MAX_FUNCTIONS + " functions this reader keeps");
+                    }
+                }
+                long[] offsets = new long[count];
+                long[] sizes = new long[count];
+                int[] ranks = new int[count];
+                String[] names = new String[count];
+                Map<Long, String> byNameOffset = new HashMap<>();
+                int k = 0;
+                for (long entry = 0; entry + SYMBOL_SIZE <= symbols.byteSize(); entry += SYMBOL_SIZE) {
+                    if (!definedFunction(entry)) {
+                        continue;
+                    }
+                    long name = Integer.toUnsignedLong(symbols.get(U32, entry));
+                    if (name >= strings.byteSize()) {
+                        throw file.corrupt("symbol " + entry / SYMBOL_SIZE + " names string " + name
+                                + ", past its table of " + strings.byteSize() + " bytes");
+                    }
+                    offsets[k] = toFileOffset(symbols.get(U64, entry + 8));
+                    sizes[k] = symbols.get(U64, entry + 16);
+                    ranks[k] = bindingRank(Byte.toUnsignedInt(symbols.get(JAVA_BYTE, entry + 4)) >>> 4);
+                    names[k] = byNameOffset.computeIfAbsent(name, at -> boundedString(strings, at));
+                    k++;
+                }
+                return sorted(offsets, sizes, ranks, names);
+            } catch (IndexOutOfBoundsException e) {
+                throw file.corrupt(e.getMessage());
+            }
+        }
+
+        private boolean definedFunction(long entry) {
+            int symbolType = symbols.get(JAVA_BYTE, entry + 4) & 0xf;
+            return (symbolType == STT_FUNC || symbolType == STT_GNU_IFUNC) && u16(symbols, entry + 6) != SHN_UNDEF;
+        }
+
         /**
          * The symbol at {@code entry} if its name (at string offset {@code name}) is the queried name: wanted when
          * its version fits the query too. Null for another name. Compares bytes in place.
@@ -550,6 +632,61 @@ public final class ElfSymbols {
         String versionedName() {
             return version == null ? name : name + (defaultVersion ? "@@" : "@") + version;
         }
+    }
+
+    /** Global (and GNU unique) symbols name a function before weak ones, weak ones before local ones. */
+    private static int bindingRank(int binding) {
+        return switch (binding) {
+            case STB_GLOBAL, STB_GNU_UNIQUE -> 2;
+            case STB_WEAK -> 1;
+            default -> 0;
+        };
+    }
+
+    /**
+     * The functions sorted by offset, one per offset (the preferred alias: see {@link FunctionTable}), each ending
+     * at offset + size, or for size 0 at the next function (the last covers its first byte only).
+     */
+    private static FunctionTable sorted(long[] offsets, long[] sizes, int[] ranks, String[] names) {
+        Integer[] order = new Integer[offsets.length];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.<Integer>comparingLong(i -> offsets[i])
+                .thenComparing(Comparator.<Integer>comparingInt(i -> ranks[i]).reversed())
+                .thenComparingInt(i -> leadingUnderscores(names[i]))
+                .thenComparingInt(i -> names[i].length())
+                .thenComparing(i -> names[i]));
+        int distinct = 0;
+        for (int i = 0; i < order.length; i++) {
+            if (i == 0 || offsets[order[i]] != offsets[order[i - 1]]) {
+                order[distinct++] = order[i];
+            }
+        }
+        long[] starts = new long[distinct];
+        long[] ends = new long[distinct];
+        String[] kept = new String[distinct];
+        for (int i = 0; i < distinct; i++) {
+            starts[i] = offsets[order[i]];
+            kept[i] = names[order[i]];
+        }
+        for (int i = 0; i < distinct; i++) {
+            long size = sizes[order[i]];
+            long end = starts[i] + size;
+            if (size == 0) {
+                end = i + 1 < distinct ? starts[i + 1] : starts[i] + 1;
+            } else if (Long.compareUnsigned(size, Long.MAX_VALUE - starts[i]) > 0) {
+                end = Long.MAX_VALUE;
+            }
+            ends[i] = end;
+        }
+        return new FunctionTable(starts, ends, kept);
+    }
+
+    private static int leadingUnderscores(String name) {
+        int n = 0;
+        while (n < name.length() && name.charAt(n) == '_') {
+            n++;
+        }
+        return n;
     }
 
     /**
