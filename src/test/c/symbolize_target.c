@@ -6,6 +6,8 @@
  *                                waits for a line on stdin (the test reads the process's mappings meanwhile)
  *   symbolize_target spin MS     runs for MS milliseconds of CPU, nearly all of it in hot, called by caller, called
  *                                by main; a little in the library
+ *   symbolize_target syscalls MS runs for MS milliseconds of CPU calling getppid(2), a system call with no vDSO
+ *                                shortcut: most of the time is in the kernel, under the syscall's entry
  *
  * Built with -O0 -fno-omit-frame-pointer so that every function has a frame and callchains through frame pointers
  * name each caller (at -O2 gcc gives the leaf no frame and its caller vanishes from the chain).
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 extern long lib_work(long n);
 extern void *lib_inner_address(void);
@@ -50,6 +53,15 @@ int main(int argc, char **argv) {
     }
     double ms = argc > 2 ? atof(argv[2]) : 300;
     double start = cpu_ms();
+    if (argc > 1 && strcmp(argv[1], "syscalls") == 0) {
+        long pids = 0;
+        while (cpu_ms() - start < ms) {
+            for (int i = 0; i < 1000; i++) {
+                pids += getppid();
+            }
+        }
+        return pids == 0;
+    }
     while (cpu_ms() - start < ms) {
         caller(2000000);
         lib_work(20000);

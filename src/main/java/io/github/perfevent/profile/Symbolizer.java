@@ -87,11 +87,18 @@ public final class Symbolizer {
         }
     };
     private final Map<ModuleKey, Module> modules = new LinkedHashMap<>(16, 0.75f, true);
+    private final Path kallsyms;
     private long cachedBytes;
     private Kernel kernel;
 
     /** A symbolizer that knows no process yet. */
     public Symbolizer() {
+        this(Path.of("/proc/kallsyms"));
+    }
+
+    /** A symbolizer that reads the kernel's symbols from {@code kallsyms}: a test gives it a copy. */
+    Symbolizer(Path kallsyms) {
+        this.kallsyms = kallsyms;
     }
 
     /**
@@ -262,7 +269,7 @@ public final class Symbolizer {
 
     /**
      * {@return the stack of {@code sample}: its callchain's frames ({@link #callchain}), or the frame of its IP alone
-     * when it has no callchain, or nothing when it has neither}
+     * when its callchain has no address (or it has none), or nothing when it has neither}
      *
      * @param sample a sample with TID (the pid is its process) and CALLCHAIN or IP
      * @throws NullPointerException if {@code sample} is null
@@ -270,10 +277,8 @@ public final class Symbolizer {
     public synchronized List<Frame> stack(PerfRecord.Sample sample) {
         Objects.requireNonNull(sample, "sample");
         int pid = sample.sampleId().pid();
-        if (sample.has(SampleField.CALLCHAIN)) {
-            return callchain(pid, sample.callchain());
-        }
-        return sample.has(SampleField.IP) ? List.of(frame(pid, sample.ip())) : List.of();
+        List<Frame> frames = sample.has(SampleField.CALLCHAIN) ? callchain(pid, sample.callchain()) : List.of();
+        return frames.isEmpty() && sample.has(SampleField.IP) ? List.of(frame(pid, sample.ip())) : frames;
     }
 
     /**
@@ -289,15 +294,16 @@ public final class Symbolizer {
             throw new IllegalStateException("the cursor is on a " + cursor.recordType() + " record, not a sample");
         }
         int pid = cursor.has(SampleField.TID) ? cursor.pid() : -1;
+        List<Frame> frames = List.of();
         if (cursor.has(SampleField.CALLCHAIN)) {
             int length = cursor.callchainLength();
             Resolution r = new Resolution(pid, length);
             for (int i = 0; i < length; i++) {
                 r.add(cursor.callchain(i));
             }
-            return r.frames;
+            frames = r.frames;
         }
-        return cursor.has(SampleField.IP) ? List.of(frame(pid, cursor.ip())) : List.of();
+        return frames.isEmpty() && cursor.has(SampleField.IP) ? List.of(frame(pid, cursor.ip())) : frames;
     }
 
     /** The walk of one callchain: the context so far, and whether the next address is the sampled one. */
@@ -413,7 +419,7 @@ public final class Symbolizer {
 
     private Frame kernelFrame(long ip) {
         if (kernel == null) {
-            kernel = Kernel.read();
+            kernel = Kernel.read(kallsyms);
         }
         return kernel.frame(ip);
     }
@@ -582,11 +588,10 @@ public final class Symbolizer {
     /** The kernel's text symbols from /proc/kallsyms, or none when they are hidden or unreadable. */
     private record Kernel(AddressNames symbols, Map<Integer, Frame> frames) {
 
-        static Kernel read() {
+        static Kernel read(Path kallsyms) {
             AddressNames symbols;
             try {
-                symbols = AddressNames.kallsyms(TextFile.read(Path.of("/proc/kallsyms"), MAX_MAP_FILE_BYTES,
-                        "read /proc/kallsyms"));
+                symbols = AddressNames.kallsyms(TextFile.read(kallsyms, MAX_MAP_FILE_BYTES, "read " + kallsyms));
             } catch (PerfEventException | IllegalArgumentException e) {
                 symbols = null;
             }
