@@ -147,7 +147,7 @@ class ElfSymbolsFuzzTest {
     }
 
     /** One to three mutations of a copy of {@code original}, described in {@code how}. */
-    private static byte[] mutate(byte[] original, RandomGenerator random, StringBuilder how) {
+    static byte[] mutate(byte[] original, RandomGenerator random, StringBuilder how) {
         byte[] bytes = original.clone();
         ByteBuffer elf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long shoff = elf.getLong(0x28);
