@@ -138,12 +138,11 @@ final class AddressNames {
             return null;
         }
         boolean[] isGlobal = global;
-        Integer[] order = sortedByStart(starts, n, Comparator.<Integer>comparingInt(i -> isGlobal[i] ? 0 : 1)
-                .thenComparingInt(i -> i));
+        Integer[] order = sortedByStart(starts, n, Comparator.comparingInt(i -> isGlobal[i] ? 0 : 1));
         return distinct(order, starts, new long[n], names, modules, true);
     }
 
-    /** Indices 0..n-1 by start, then by {@code tie}. */
+    /** Indices 0..n-1 by start, then by {@code tie}, then in line order (the sort is stable). */
     private static Integer[] sortedByStart(long[] starts, int n, Comparator<Integer> tie) {
         Integer[] order = new Integer[n];
         Arrays.setAll(order, i -> i);

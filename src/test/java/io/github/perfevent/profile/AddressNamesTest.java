@@ -50,6 +50,10 @@ class AddressNamesTest {
         assertNull(nameAt(map, 0xffffffffffffff00L));
         assertEquals("last", nameAt(map, 0x8000));
         assertEquals(5, map.size());
+        for (String atTheEnd : new String[] {"0", "0x", "9000", "9000 10", "9000 10 "}) {
+            assertEquals(0, AddressNames.perfMap(text(atTheEnd)).size(), "'" + atTheEnd + "' at the end of the text");
+        }
+        assertEquals("n", nameAt(AddressNames.perfMap(text("9000 10 n")), 0x9000));
     }
 
     @Test
@@ -64,8 +68,8 @@ class AddressNamesTest {
     @Test
     void kallsymsKeepsTextSymbolsEachEndingAtTheNextWithGlobalOnesPreferred() {
         AddressNames k = AddressNames.kallsyms(text(
-                "ffffffff81000000 T _stext",
                 "ffffffff81000000 t _text_local",
+                "ffffffff81000000 T _stext",
                 "ffffffff81000100 t local_first",
                 "ffffffff81000100 W weak_global",
                 "ffffffff81000200 D data_symbol",

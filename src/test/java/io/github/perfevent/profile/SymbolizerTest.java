@@ -141,6 +141,10 @@ class SymbolizerTest {
         assertEquals("hot", symbols.frame(100, base + hot).name(), "the parent is untouched");
         symbols.accept(new PerfRecord.Comm(0, 100, 100, "renamed", PerfRecord.SampleId.NONE));
         assertEquals("hot", symbols.frame(100, base + hot).name(), "a rename without exec keeps the mappings");
+        symbols.accept(new PerfRecord.Exit(0, 100, 100, 102, 100, 3, PerfRecord.SampleId.NONE));
+        symbols.accept(wholeFile(100, base + 0x1000_0000L, program));
+        assertEquals("hot", symbols.frame(100, base + hot).name(), "a thread's exit leaves the process going");
+        assertEquals(table.name(0), symbols.frame(100, base + table.offset(0)).name(), "the first function");
         symbols.accept(new PerfRecord.Exit(0, 100, 1, 100, 1, 3, PerfRecord.SampleId.NONE));
         assertEquals("hot", symbols.frame(100, base + hot).name(), "samples read after the exit are still named");
         symbols.accept(new PerfRecord.Fork(0, 100, 1, 100, 1, 4, PerfRecord.SampleId.NONE));

@@ -148,15 +148,18 @@ class FunctionTableTest {
     void everySharedLibraryThisJvmMapsAgreesWithReadelf() throws IOException {
         Set<Path> libraries = new LinkedHashSet<>();
         try (BufferedReader maps = Files.newBufferedReader(Path.of("/proc/self/maps"))) {
-            maps.lines().map(line -> line.substring(line.lastIndexOf(' ') + 1)).filter(p -> p.endsWith(".so")
-                    || p.contains(".so.")).forEach(p -> libraries.add(Path.of(p)));
+            // Not libjvm.so: reading its tables (megabytes of native memory, freed after) makes glibc raise its mmap
+            // threshold, so that a later test's "fresh" megabyte comes from already-touched heap (SamplerTest's group
+            // sampling on page faults saw 0 faults). Its 52,870 functions agreed with readelf when run alone.
+            maps.lines().map(line -> line.substring(line.lastIndexOf(' ') + 1)).filter(p -> (p.endsWith(".so")
+                    || p.contains(".so.")) && !p.endsWith("/libjvm.so")).forEach(p -> libraries.add(Path.of(p)));
         }
         assertTrue(libraries.size() >= 3, "libraries: " + libraries);
         int functions = 0;
         for (Path library : libraries) {
             functions += assertAgreesWithReadelf(library);
         }
-        assertTrue(functions > 5000, "functions: " + functions);
+        assertTrue(functions > 2000, "functions: " + functions);
     }
 
     @Test
@@ -212,7 +215,8 @@ class FunctionTableTest {
     void ofAliasesTheGlobalThenTheWeakThenTheFewestUnderscoresThenTheShortestNameIsKept() throws IOException {
         int weakFunc = 0x22;
         // offsets: "\0" then names in order
-        String[] names = {"__GI_memcpy", "memcpy_local", "memcpy", "zz", "aa", "__x", "_y", "w_weak", "g_local"};
+        // Each pair is decided by one rule only: the rules after it would choose the other name.
+        String[] names = {"g_long_global", "l", "__x", "_y_long", "bbb", "cc", "zz", "aa", "w_long_weak", "k"};
         int[] at = new int[names.length];
         int offset = 1;
         for (int i = 0; i < names.length; i++) {
@@ -222,19 +226,21 @@ class FunctionTableTest {
         Path file = symtabFile("aliases", strings(names),
                 new long[] {at[0], GLOBAL_FUNC, 1, TEXT + 0x10, 8},
                 new long[] {at[1], LOCAL_FUNC, 1, TEXT + 0x10, 8},
-                new long[] {at[2], GLOBAL_FUNC, 1, TEXT + 0x10, 8},
+                new long[] {at[2], GLOBAL_FUNC, 1, TEXT + 0x20, 8},
                 new long[] {at[3], GLOBAL_FUNC, 1, TEXT + 0x20, 8},
-                new long[] {at[4], GLOBAL_FUNC, 1, TEXT + 0x20, 8},
+                new long[] {at[4], GLOBAL_FUNC, 1, TEXT + 0x30, 8},
                 new long[] {at[5], GLOBAL_FUNC, 1, TEXT + 0x30, 8},
-                new long[] {at[6], GLOBAL_FUNC, 1, TEXT + 0x30, 8},
-                new long[] {at[7], weakFunc, 1, TEXT + 0x40, 8},
-                new long[] {at[8], LOCAL_FUNC, 1, TEXT + 0x40, 8});
+                new long[] {at[6], GLOBAL_FUNC, 1, TEXT + 0x40, 8},
+                new long[] {at[7], GLOBAL_FUNC, 1, TEXT + 0x40, 8},
+                new long[] {at[8], weakFunc, 1, TEXT + 0x50, 8},
+                new long[] {at[9], LOCAL_FUNC, 1, TEXT + 0x50, 8});
         FunctionTable table = ElfSymbols.functions(file);
-        assertEquals(4, table.size());
-        assertEquals("memcpy", table.name(table.indexOf(0x10)), "global, fewest underscores");
-        assertEquals("aa", table.name(table.indexOf(0x20)), "same length: byte order");
-        assertEquals("_y", table.name(table.indexOf(0x30)), "fewer leading underscores");
-        assertEquals("w_weak", table.name(table.indexOf(0x40)), "weak over local");
+        assertEquals(5, table.size());
+        assertEquals("g_long_global", table.name(table.indexOf(0x10)), "global over local");
+        assertEquals("_y_long", table.name(table.indexOf(0x20)), "fewer leading underscores");
+        assertEquals("cc", table.name(table.indexOf(0x30)), "shorter");
+        assertEquals("aa", table.name(table.indexOf(0x40)), "same length: byte order");
+        assertEquals("w_long_weak", table.name(table.indexOf(0x50)), "weak over local");
     }
 
     @Test
