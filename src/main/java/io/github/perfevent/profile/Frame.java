@@ -27,6 +27,8 @@ public record Frame(String name, String module, Kind kind) {
     public static final String KERNEL_NAME = "[kernel]";
 
     /**
+     * A frame as given.
+     *
      * @throws NullPointerException when an argument is null
      */
     public Frame {

@@ -56,11 +56,16 @@ final class TargetPrograms {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             process.getOutputStream().write('\n');
             process.getOutputStream().close();
-            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -12,6 +12,7 @@ import io.github.perfevent.PerfEventException;
 import io.github.perfevent.ReadFormat;
 import io.github.perfevent.Target;
 import io.github.perfevent.sys.Errno;
+import io.github.perfevent.sys.Fixtures;
 import io.github.perfevent.sys.Spin;
 import io.github.perfevent.sys.Syscalls;
 import java.lang.foreign.Arena;
@@ -173,9 +174,9 @@ class SamplerTest {
                 Target.currentThread(), sampling, Options.defaults())) {
             assertEquals(2, sampler.fds());
             sampler.enable();
-            try (Arena arena = Arena.ofConfined()) {
-                arena.allocate(256 * 4096L, 4096); // zeroed by the allocator: one fault per fresh page
-            }
+            // fresh anonymous pages, one fault each: an Arena's malloc may hand back heap memory touched before (once
+            // a freed 1 MiB block has raised glibc's mmap threshold, as RecordBuffer's do when their tests run first)
+            Fixtures.touchFreshPages(256);
             sampler.disable();
             List<PerfRecord.Sample> samples = samples(drain(sampler));
             assertTrue(samples.size() >= 32, "samples: " + samples.size());
