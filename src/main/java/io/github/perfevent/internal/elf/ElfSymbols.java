@@ -101,8 +101,10 @@ public final class ElfSymbols {
     /**
      * The file offset of function {@code symbol} in {@code binary}.
      *
+     * @param binary an ELF executable or shared library
      * @param symbol a function name, optionally with a version: {@code name}, {@code name@VERSION},
      *     {@code name@@VERSION}
+     * @return the file offset of its first instruction, as a uprobe's {@code config2} takes it
      * @throws IllegalArgumentException when {@code binary} is not a regular file (a directory, a FIFO...), or the
      *     file defines no such function (with the versions it has, or the nearest function names)
      * @throws PerfEventException with the errno of the open or read that failed (ENOENT for a missing file, EACCES
