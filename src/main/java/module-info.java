@@ -11,6 +11,8 @@
  *       processes, CPUs, cgroups and child commands, with one exception type whose hints explain the kernel.</li>
  *   <li>{@link io.github.perfevent.sampling} — sampling: the records of the ring buffer, decoded in place by a
  *       zero-allocation cursor or as plain Java records.</li>
+ *   <li>{@link io.github.perfevent.profile} — profiling: the frames of samples named through ELF symbols,
+ *       {@code /proc/kallsyms} and perf maps.</li>
  *   <li>{@link io.github.perfevent.profile.output} — profile outputs: folded stacks, a self-contained interactive
  *       HTML flame graph and a text summary.</li>
  *   <li>{@link io.github.perfevent.profile.perfdata} — a perf.data writer that {@code perf script} and
@@ -35,6 +37,7 @@ module io.github.perfevent {
 
     exports io.github.perfevent;
     exports io.github.perfevent.sampling;
+    exports io.github.perfevent.profile;
     exports io.github.perfevent.profile.output;
     exports io.github.perfevent.profile.perfdata;
     exports io.github.perfevent.sys;

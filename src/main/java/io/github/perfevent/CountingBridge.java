@@ -12,6 +12,7 @@ import io.github.perfevent.sys.bindings.perf_event_attr;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Collection;
 import java.util.List;
 
 /** The counting package's side of {@link CountingAccess}, registered when {@link Target} is initialized. */
@@ -60,6 +61,11 @@ final class CountingBridge implements CountingAccess.Bridge {
     @Override
     public PerfEventException fileFailure(String call, IOException e, String hint) {
         return PerfEventException.ofFileAccess(call, e, hint);
+    }
+
+    @Override
+    public String didYouMean(String unknown, Collection<String> known) {
+        return Suggestions.didYouMean(unknown, known);
     }
 
     @Override

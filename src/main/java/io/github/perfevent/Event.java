@@ -6,6 +6,7 @@ package io.github.perfevent;
 
 import static io.github.perfevent.sys.bindings.perf_event_h.*;
 
+import io.github.perfevent.internal.elf.ElfSymbols;
 import io.github.perfevent.sys.bindings.perf_event_attr;
 import io.github.perfevent.sys.bitfields.perf_event_attr_bits;
 import java.lang.foreign.Arena;

@@ -2,6 +2,7 @@ package io.github.perfevent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.perfevent.internal.elf.ElfSymbols;
 import io.github.perfevent.sys.Gcc;
 import java.nio.file.Path;
 import java.util.List;

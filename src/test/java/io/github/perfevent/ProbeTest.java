@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.perfevent.internal.elf.ElfSymbols;
 import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Gcc;
 import io.github.perfevent.sys.Libc;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * PIE and non-PIE) count every call and return of it in a {@link ChildProcess}. What names no regular file or no
  * function of it is refused as the caller's input.
  */
-class ProbeTest {
+public class ProbeTest {
 
     private static final int CALLS = 777;
 
@@ -132,7 +133,7 @@ class ProbeTest {
      * The file offset of {@code symbol} the way a person finds it: its address from {@code nm}, minus the virtual
      * address plus the file offset of the {@code LOAD} segment of {@code readelf -lW} that contains it.
      */
-    static long offsetFromBinutils(Path binary, String symbol) throws IOException {
+    public static long offsetFromBinutils(Path binary, String symbol) throws IOException {
         Gcc.Result nm = Gcc.run(List.of("nm", binary.toString()), null, null);
         Assumptions.assumeTrue(nm.exitCode() == 0, () -> "skipped: nm failed: " + nm.stderr());
         Matcher symbolLine = Pattern.compile("(?m)^([0-9a-f]+) [Tt] " + Pattern.quote(symbol) + "$").matcher(nm.stdout());

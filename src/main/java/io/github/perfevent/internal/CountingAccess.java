@@ -12,6 +12,7 @@ import io.github.perfevent.Target;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
@@ -49,6 +50,9 @@ public final class CountingAccess {
          * package's exception contract).
          */
         PerfEventException fileFailure(String call, IOException e, String hint);
+
+        /** " Did you mean a, b or c?" with the names of {@code known} nearest to {@code unknown}, or "". */
+        String didYouMean(String unknown, Collection<String> known);
 
         /** Whether opening at {@code site} failed only because its thread ended after it was listed. */
         boolean vanished(Sites sites, PerfEventException failure, Site site);

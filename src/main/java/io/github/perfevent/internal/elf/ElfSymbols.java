@@ -2,10 +2,12 @@
  * Copyright The perf-event-open for Java authors.
  * SPDX-License-Identifier: Apache-2.0
  */
-package io.github.perfevent;
+package io.github.perfevent.internal.elf;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
+import io.github.perfevent.PerfEventException;
+import io.github.perfevent.internal.CountingAccess;
 import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Syscalls;
 import java.lang.foreign.Arena;
@@ -16,6 +18,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,7 +55,7 @@ import java.util.Set;
  * strings, each cut at {@link #MAX_NAME_BYTES}, so time and memory grow with the size of the tables, never with
  * symbols × name length.
  */
-final class ElfSymbols {
+public final class ElfSymbols {
 
     /** The largest table (section headers, program headers, symbols, strings, versions) read: 1 GiB. */
     static final long MAX_TABLE_BYTES = 1L << 30;
@@ -61,6 +65,8 @@ final class ElfSymbols {
     static final int MAX_SUGGESTION_CANDIDATES = 100_000;
     /** How many versions of a name a message lists. */
     static final int MAX_LISTED_VERSIONS = 20;
+    /** The most functions {@link #functions(Path)} keeps from one file: 4,194,304 (about 300 MiB of heap). */
+    public static final int MAX_FUNCTIONS = 1 << 22;
 
     private static final int SHT_SYMTAB = 2;
     private static final int SHT_DYNSYM = 11;
@@ -70,6 +76,9 @@ final class ElfSymbols {
     private static final int STT_FUNC = 2;
     private static final int STT_GNU_IFUNC = 10;
     private static final int STB_LOCAL = 0;
+    private static final int STB_GLOBAL = 1;
+    private static final int STB_WEAK = 2;
+    private static final int STB_GNU_UNIQUE = 10;
     private static final int SHN_UNDEF = 0;
     private static final int ELF_HEADER_SIZE = 64;
     private static final int SECTION_HEADER_SIZE = 64;
@@ -92,15 +101,17 @@ final class ElfSymbols {
     /**
      * The file offset of function {@code symbol} in {@code binary}.
      *
+     * @param binary an ELF executable or shared library
      * @param symbol a function name, optionally with a version: {@code name}, {@code name@VERSION},
      *     {@code name@@VERSION}
+     * @return the file offset of its first instruction, as a uprobe's {@code config2} takes it
      * @throws IllegalArgumentException when {@code binary} is not a regular file (a directory, a FIFO...), or the
      *     file defines no such function (with the versions it has, or the nearest function names)
      * @throws PerfEventException with the errno of the open or read that failed (ENOENT for a missing file, EACCES
      *     for an unreadable one); ENOEXEC for a file that is not ELF64 little-endian, is corrupt, changed while it
      *     was read, or has a table over {@link #MAX_TABLE_BYTES}; EINVAL for a GNU indirect function
      */
-    static long fileOffset(Path binary, String symbol) {
+    public static long fileOffset(Path binary, String symbol) {
         return fileOffset(binary, symbol, () -> {
         });
     }
@@ -119,6 +130,39 @@ final class ElfSymbols {
             Tables tables = file.readTables();
             file.requireUnchanged();
             return tables.fileOffset(query);
+        }
+    }
+
+    /**
+     * Every function of {@code binary} by file offset: the defined {@code STT_FUNC} and {@code STT_GNU_IFUNC}
+     * symbols of {@code .symtab}, else {@code .dynsym}, each at {@code st_value} translated through its
+     * {@code PT_LOAD} segment, as {@link #fileOffset(Path, String)} translates one. A file with neither table (fully
+     * stripped) gives an empty table. Read the same bounded way: time and memory grow with the file's tables, never
+     * past {@link #MAX_TABLE_BYTES} per table and {@link #MAX_FUNCTIONS} functions.
+     *
+     * @param binary an ELF executable or shared library
+     * @return its functions, sorted by file offset
+     * @throws IllegalArgumentException when {@code binary} is not a regular file
+     * @throws PerfEventException with the errno of the open or read that failed; ENOEXEC for a file that is not ELF64
+     *     little-endian, is corrupt (a function outside every loadable segment among others), changed while it was
+     *     read, has a table over {@link #MAX_TABLE_BYTES} or more than {@link #MAX_FUNCTIONS} functions
+     * @throws NullPointerException when {@code binary} is null
+     */
+    public static FunctionTable functions(Path binary) {
+        return functions(binary, () -> {
+        });
+    }
+
+    /** {@link #functions(Path)}, running {@code afterOpen} once the file is open, before anything is read. */
+    static FunctionTable functions(Path binary, Runnable afterOpen) {
+        Objects.requireNonNull(binary, "binary");
+        try (Arena arena = Arena.ofConfined(); ElfFile file = ElfFile.open(binary, "read the functions of " + binary,
+                arena)) {
+            afterOpen.run();
+            Tables tables = file.readTables();
+            FunctionTable functions = tables.functions();
+            file.requireUnchanged();
+            return functions;
         }
     }
 
@@ -178,7 +222,7 @@ final class ElfSymbols {
                 int described = Syscalls.statx(fd, arena.allocateFrom(""), Syscalls.AT_EMPTY_PATH,
                         Syscalls.STATX_TYPE | Syscalls.STATX_SIZE | Syscalls.STATX_MTIME, statx);
                 if (described < 0) {
-                    throw new PerfEventException(-described, "statx(" + binary + ")", "cannot learn what "
+                    throw failure(-described, "statx(" + binary + ")", "cannot learn what "
                             + binary + " is");
                 }
                 requireRegular(binary, Short.toUnsignedInt(statx.get(U16, STX_MODE)));
@@ -204,7 +248,7 @@ final class ElfSymbols {
                 case Errno.EACCES, Errno.EPERM -> binary + " is not readable by this user";
                 default -> "cannot open " + binary;
             };
-            return new PerfEventException(errno, call, hint);
+            return failure(errno, call, hint);
         }
 
         private static void requireRegular(Path binary, int mode) {
@@ -230,7 +274,7 @@ final class ElfSymbols {
                         + Long.toUnsignedString(offset) + ") does not lie inside the file of " + size + " bytes");
             }
             if (length > MAX_TABLE_BYTES) {
-                throw new PerfEventException(Errno.ENOEXEC, call, binary + ": " + what + " has " + length
+                throw failure(Errno.ENOEXEC, call, binary + ": " + what + " has " + length
                         + " bytes, more than the " + MAX_TABLE_BYTES + " this reader reads: give the file offset "
                         + "instead (readelf -sW and readelf -lW)");
             }
@@ -242,7 +286,7 @@ final class ElfSymbols {
                     continue;
                 }
                 if (n < 0) {
-                    throw new PerfEventException((int) -n, "pread(" + binary + ")", "cannot read " + what + " of "
+                    throw failure((int) -n, "pread(" + binary + ")", "cannot read " + what + " of "
                             + binary);
                 }
                 if (n == 0) {
@@ -269,7 +313,7 @@ final class ElfSymbols {
             int described = Syscalls.statx(fd, arena.allocateFrom(""), Syscalls.AT_EMPTY_PATH,
                     Syscalls.STATX_SIZE | Syscalls.STATX_MTIME, statx);
             if (described < 0) {
-                throw new PerfEventException(-described, "statx(" + binary + ")", "cannot learn whether " + binary
+                throw failure(-described, "statx(" + binary + ")", "cannot learn whether " + binary
                         + " changed while it was read");
             }
             if (statx.get(U64, STX_SIZE) != size || statx.get(U64, STX_MTIME) != mtimeSeconds
@@ -280,7 +324,7 @@ final class ElfSymbols {
         }
 
         PerfEventException corrupt(String why) {
-            return new PerfEventException(Errno.ENOEXEC, call, binary + " is a truncated or corrupt ELF file: " + why);
+            return failure(Errno.ENOEXEC, call, binary + " is a truncated or corrupt ELF file: " + why);
         }
 
         @Override
@@ -300,10 +344,10 @@ final class ElfSymbols {
         static Tables read(ElfFile file) {
             MemorySegment header = file.read(0, Math.min(ELF_HEADER_SIZE, file.size), "the ELF header");
             if (header.byteSize() < ELF_HEADER_SIZE || header.get(U32, 0) != 0x464c457f) {
-                throw new PerfEventException(Errno.ENOEXEC, file.call, file.binary + " is not an ELF file");
+                throw failure(Errno.ENOEXEC, file.call, file.binary + " is not an ELF file");
             }
             if (header.get(JAVA_BYTE, 4) != 2 || header.get(JAVA_BYTE, 5) != 1) {
-                throw new PerfEventException(Errno.ENOEXEC, file.call, file.binary
+                throw failure(Errno.ENOEXEC, file.call, file.binary
                         + " is not a 64-bit little-endian ELF file");
             }
             int phentsize = u16(header, 0x36);
@@ -466,17 +510,59 @@ final class ElfSymbols {
             }
             if (best == null) {
                 throw new IllegalArgumentException(file.binary + " defines no function " + query.symbol() + "."
-                        + (sameName.isEmpty() ? Suggestions.didYouMean(query.name(), nearNames)
+                        + (sameName.isEmpty() ? CountingAccess.counting().didYouMean(query.name(), nearNames)
                                 : " It defines " + String.join(", ", sameName) + ".")
                         + (!anyFunction ? " It has no symbol table (stripped?): give the offset instead." : ""));
             }
             if (best.indirect()) {
-                throw new PerfEventException(Errno.EINVAL, file.call, best.versionedName() + " is a GNU indirect "
+                throw failure(Errno.EINVAL, file.call, best.versionedName() + " is a GNU indirect "
                         + "function (STT_GNU_IFUNC): its symbol is the resolver the dynamic linker runs once to pick an "
                         + "implementation, so a uprobe there would not count calls. Probe the implementation it picks, "
                         + "by its symbol in a debug-symbol file or by its offset");
             }
             return toFileOffset(best.address());
+        }
+
+        /** The defined functions of the symbol table by file offset, one per offset (see {@link FunctionTable}). */
+        FunctionTable functions() {
+            try {
+                int count = 0;
+                for (long entry = 0; entry + SYMBOL_SIZE <= symbols.byteSize(); entry += SYMBOL_SIZE) {
+                    if (definedFunction(entry) && ++count > MAX_FUNCTIONS) {
+                        throw failure(Errno.ENOEXEC, file.call, file.binary + " has more than the "
+                                + MAX_FUNCTIONS + " functions this reader keeps");
+                    }
+                }
+                long[] offsets = new long[count];
+                long[] sizes = new long[count];
+                int[] ranks = new int[count];
+                String[] names = new String[count];
+                Map<Long, String> byNameOffset = new HashMap<>();
+                int k = 0;
+                for (long entry = 0; entry + SYMBOL_SIZE <= symbols.byteSize(); entry += SYMBOL_SIZE) {
+                    if (!definedFunction(entry)) {
+                        continue;
+                    }
+                    long name = Integer.toUnsignedLong(symbols.get(U32, entry));
+                    if (name >= strings.byteSize()) {
+                        throw file.corrupt("symbol " + entry / SYMBOL_SIZE + " names string " + name
+                                + ", past its table of " + strings.byteSize() + " bytes");
+                    }
+                    offsets[k] = toFileOffset(symbols.get(U64, entry + 8));
+                    sizes[k] = symbols.get(U64, entry + 16);
+                    ranks[k] = bindingRank(Byte.toUnsignedInt(symbols.get(JAVA_BYTE, entry + 4)) >>> 4);
+                    names[k] = byNameOffset.computeIfAbsent(name, at -> boundedString(strings, at));
+                    k++;
+                }
+                return sorted(offsets, sizes, ranks, names);
+            } catch (IndexOutOfBoundsException e) {
+                throw file.corrupt(e.getMessage());
+            }
+        }
+
+        private boolean definedFunction(long entry) {
+            int symbolType = symbols.get(JAVA_BYTE, entry + 4) & 0xf;
+            return (symbolType == STT_FUNC || symbolType == STT_GNU_IFUNC) && u16(symbols, entry + 6) != SHN_UNDEF;
         }
 
         /**
@@ -550,6 +636,61 @@ final class ElfSymbols {
         }
     }
 
+    /** Global (and GNU unique) symbols name a function before weak ones, weak ones before local ones. */
+    private static int bindingRank(int binding) {
+        return switch (binding) {
+            case STB_GLOBAL, STB_GNU_UNIQUE -> 2;
+            case STB_WEAK -> 1;
+            default -> 0;
+        };
+    }
+
+    /**
+     * The functions sorted by offset, one per offset (the preferred alias: see {@link FunctionTable}), each ending
+     * at offset + size, or for size 0 at the next function (the last covers its first byte only).
+     */
+    private static FunctionTable sorted(long[] offsets, long[] sizes, int[] ranks, String[] names) {
+        Integer[] order = new Integer[offsets.length];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.<Integer>comparingLong(i -> offsets[i])
+                .thenComparing(Comparator.<Integer>comparingInt(i -> ranks[i]).reversed())
+                .thenComparingInt(i -> leadingUnderscores(names[i]))
+                .thenComparingInt(i -> names[i].length())
+                .thenComparing(i -> names[i]));
+        int distinct = 0;
+        for (int i = 0; i < order.length; i++) {
+            if (i == 0 || offsets[order[i]] != offsets[order[i - 1]]) {
+                order[distinct++] = order[i];
+            }
+        }
+        long[] starts = new long[distinct];
+        long[] ends = new long[distinct];
+        String[] kept = new String[distinct];
+        for (int i = 0; i < distinct; i++) {
+            starts[i] = offsets[order[i]];
+            kept[i] = names[order[i]];
+        }
+        for (int i = 0; i < distinct; i++) {
+            long size = sizes[order[i]];
+            long end = starts[i] + size;
+            if (size == 0) {
+                end = i + 1 < distinct ? starts[i + 1] : starts[i] + 1;
+            } else if (Long.compareUnsigned(size, Long.MAX_VALUE - starts[i]) > 0) {
+                end = Long.MAX_VALUE;
+            }
+            ends[i] = end;
+        }
+        return new FunctionTable(starts, ends, kept);
+    }
+
+    private static int leadingUnderscores(String name) {
+        int n = 0;
+        while (n < name.length() && name.charAt(n) == '_') {
+            n++;
+        }
+        return n;
+    }
+
     /**
      * The byte that follows {@code prefix} in the string at {@code at}, or -1 when the string does not start with
      * it. {@code at} lies in the table, the table ends with a NUL and {@code prefix} has none, so the comparison stops
@@ -581,6 +722,11 @@ final class ElfSymbols {
         String whole = nameIfShort(strings, at);
         return whole != null ? whole : new String(strings.asSlice(at, MAX_NAME_BYTES).toArray(JAVA_BYTE),
                 StandardCharsets.UTF_8) + "...";
+    }
+
+    /** The library's exception for {@code call} failing with {@code errno}, made by the counting package. */
+    private static PerfEventException failure(int errno, String call, String hint) {
+        return CountingAccess.counting().failure(errno, call, hint);
     }
 
     private static int u16(MemorySegment segment, long at) {

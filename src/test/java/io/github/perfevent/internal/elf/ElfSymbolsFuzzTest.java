@@ -1,8 +1,11 @@
-package io.github.perfevent;
+package io.github.perfevent.internal.elf;
 
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.perfevent.FuzzBudget;
+import io.github.perfevent.PerfEventException;
+import io.github.perfevent.Programs;
 import io.github.perfevent.sys.Errno;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -144,7 +147,7 @@ class ElfSymbolsFuzzTest {
     }
 
     /** One to three mutations of a copy of {@code original}, described in {@code how}. */
-    private static byte[] mutate(byte[] original, RandomGenerator random, StringBuilder how) {
+    static byte[] mutate(byte[] original, RandomGenerator random, StringBuilder how) {
         byte[] bytes = original.clone();
         ByteBuffer elf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long shoff = elf.getLong(0x28);

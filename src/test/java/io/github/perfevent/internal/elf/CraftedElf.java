@@ -1,4 +1,4 @@
-package io.github.perfevent;
+package io.github.perfevent.internal.elf;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -57,12 +57,13 @@ final class CraftedElf {
         return this;
     }
 
-    /** {@code Elf64_Sym} entries: {name, info, shndx, value} each. */
+    /** {@code Elf64_Sym} entries: {name, info, shndx, value} or {name, info, shndx, value, size} each. */
     static byte[] symbols(long[]... entries) {
         ByteBuffer b = ByteBuffer.allocate(24 * (entries.length + 1)).order(ByteOrder.LITTLE_ENDIAN);
         b.position(24); // symbol 0 is the null symbol
         for (long[] e : entries) {
-            b.putInt((int) e[0]).put((byte) e[1]).put((byte) 0).putShort((short) e[2]).putLong(e[3]).putLong(0);
+            b.putInt((int) e[0]).put((byte) e[1]).put((byte) 0).putShort((short) e[2]).putLong(e[3])
+                    .putLong(e.length > 4 ? e[4] : 0);
         }
         return b.array();
     }

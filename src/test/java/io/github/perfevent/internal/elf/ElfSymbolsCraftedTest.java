@@ -1,18 +1,20 @@
-package io.github.perfevent;
+package io.github.perfevent.internal.elf;
 
-import static io.github.perfevent.CraftedElf.GLOBAL_FUNC;
-import static io.github.perfevent.CraftedElf.GLOBAL_IFUNC;
-import static io.github.perfevent.CraftedElf.LOCAL_FUNC;
-import static io.github.perfevent.CraftedElf.SHT_DYNSYM;
-import static io.github.perfevent.CraftedElf.SHT_GNU_VERDEF;
-import static io.github.perfevent.CraftedElf.SHT_GNU_VERSYM;
-import static io.github.perfevent.CraftedElf.SHT_STRTAB;
-import static io.github.perfevent.CraftedElf.SHT_SYMTAB;
+import static io.github.perfevent.internal.elf.CraftedElf.GLOBAL_FUNC;
+import static io.github.perfevent.internal.elf.CraftedElf.GLOBAL_IFUNC;
+import static io.github.perfevent.internal.elf.CraftedElf.LOCAL_FUNC;
+import static io.github.perfevent.internal.elf.CraftedElf.SHT_DYNSYM;
+import static io.github.perfevent.internal.elf.CraftedElf.SHT_GNU_VERDEF;
+import static io.github.perfevent.internal.elf.CraftedElf.SHT_GNU_VERSYM;
+import static io.github.perfevent.internal.elf.CraftedElf.SHT_STRTAB;
+import static io.github.perfevent.internal.elf.CraftedElf.SHT_SYMTAB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.perfevent.PerfEventException;
+import io.github.perfevent.Programs;
 import io.github.perfevent.sys.Errno;
 import java.io.IOException;
 import java.io.RandomAccessFile;

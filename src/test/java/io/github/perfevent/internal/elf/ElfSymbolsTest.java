@@ -1,10 +1,14 @@
-package io.github.perfevent;
+package io.github.perfevent.internal.elf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.perfevent.Counter;
+import io.github.perfevent.Event;
+import io.github.perfevent.PerfEventException;
+import io.github.perfevent.ProbeTest;
 import io.github.perfevent.sys.Errno;
 import io.github.perfevent.sys.Gcc;
 import io.github.perfevent.sys.Libc;
