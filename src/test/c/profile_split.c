@@ -5,9 +5,9 @@
  * A program with a known call structure for the profiler's tests, built with -O0 -fno-omit-frame-pointer (at -O2
  * gcc gives the leaves no frame and a vanishes from the stacks): main -> a -> b takes about 2/3 of the CPU time and
  * main -> c about 1/3. The leaves are loops without calls. main measures the CPU time of each branch itself
- * (CLOCK_PROCESS_CPUTIME_ID around each call) and prints "a <ns> c <ns>" at the end, so the test compares the
- * profile's shares with what the program measured rather than with the 2:1 it aims at.
- * Usage: profile_split SECONDS
+ * (CLOCK_PROCESS_CPUTIME_ID around each call) and writes "a <ns> c <ns>" to FILE at the end, so the test compares
+ * the profile's shares with what the program measured rather than with the 2:1 it aims at.
+ * Usage: profile_split CPU-SECONDS FILE
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +42,11 @@ __attribute__((noinline)) void c(unsigned long n) {
 }
 
 int main(int argc, char **argv) {
-    double seconds = argc > 1 ? atof(argv[1]) : 1.0;
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s CPU-SECONDS FILE\n", argv[0]);
+        return 2;
+    }
+    double seconds = atof(argv[1]);
     long end = cpu_ns() + (long) (seconds * 1e9);
     long in_a = 0, in_c = 0;
     unsigned long n = 200000;
@@ -55,6 +59,11 @@ int main(int argc, char **argv) {
         in_a += t1 - t0;
         in_c += now - t1;
     }
-    printf("a %ld c %ld\n", in_a, in_c);
-    return 0;
+    FILE *out = fopen(argv[2], "w");
+    if (out == NULL) {
+        perror(argv[2]);
+        return 1;
+    }
+    fprintf(out, "a %ld c %ld\n", in_a, in_c);
+    return fclose(out) == 0 ? 0 : 1;
 }

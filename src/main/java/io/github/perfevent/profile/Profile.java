@@ -152,7 +152,18 @@ public record Profile(String event, List<StackSample> stacks, Accounting account
      * @throws IllegalArgumentException if the extension names no format
      */
     public void write(Path file) throws IOException {
-        Format format = Format.of(file);
+        write(file, Format.of(file));
+    }
+
+    /**
+     * Writes {@code file} in {@code format}, titled with the event; for {@link Format#PERF_DATA} nothing is written
+     * (it was written while recording).
+     *
+     * @param file the output file, replaced if it exists
+     * @param format the format, whatever the file's extension
+     * @throws IOException if it cannot be written
+     */
+    public void write(Path file, Format format) throws IOException {
         if (format == Format.PERF_DATA) {
             return;
         }

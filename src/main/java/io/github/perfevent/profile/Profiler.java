@@ -223,6 +223,10 @@ public final class Profiler implements AutoCloseable {
     private final Thread reader;
     private final CountDownLatch ended = new CountDownLatch(1);
     private final long startNanos = System.nanoTime();
+    /** The wall-clock start, rounded down to the second: file times may have a resolution of a second. */
+    private final long startMillis = System.currentTimeMillis() / 1000 * 1000 - 1000;
+    /** The processes known to be JVMs when the recording started. */
+    private final Set<Integer> jvms = new HashSet<>();
     private volatile boolean stopping;
     private Profile profile;
     private RuntimeException readFailure;
@@ -255,6 +259,7 @@ public final class Profiler implements AutoCloseable {
                 }
                 case PROCESS -> {
                     if (JvmPerfMap.isJvm(b.pid)) {
+                        jvms.add((int) b.pid);
                         warnAboutFramePointer("JVM " + b.pid, JvmPerfMap.preservesFramePointer(b.pid).orElse(true));
                     }
                     symbolizer.loadProcess((int) b.pid);
@@ -540,11 +545,17 @@ public final class Profiler implements AutoCloseable {
 
     // ---- at the end
 
-    /** Reads the perf map of every JVM among the sampled processes: asked for now, or written at its exit. */
+    /**
+     * Reads the perf map of every JVM among the sampled processes: asked for now from a JVM that still runs, or the
+     * one a JVM wrote at its exit ({@code -XX:+DumpPerfMapAtExit}) since the recording began. Maps the profiler
+     * caused to be written are deleted once read (a child's, a temporary file); another process's own
+     * {@code /tmp/perf-<pid>.map} is left where it is.
+     */
     private void namesJitCode(List<Path> temporary, List<Path> kept) throws IOException {
         long self = ProcessHandle.current().pid();
         for (int pid : pids) {
             Path map = null;
+            Path atExit = JvmPerfMap.defaultPath(pid);
             try {
                 if (pid == self) {
                     map = Files.createTempFile("perf-" + pid + "-", ".map");
@@ -556,13 +567,15 @@ public final class Profiler implements AutoCloseable {
                     map = Files.createTempFile("perf-" + pid + "-", ".map");
                     temporary.add(map);
                     JvmPerfMap.writeOtherJvm(pid, map);
-                } else if (settings.kind == Kind.COMMAND && Files.isRegularFile(JvmPerfMap.defaultPath(pid))
-                        && Files.getLastModifiedTime(JvmPerfMap.defaultPath(pid)).toMillis()
-                                >= System.currentTimeMillis() - Duration.ofNanos(System.nanoTime() - startNanos)
-                                        .toMillis() - 1000) {
-                    // written at its exit by a child JVM (DumpPerfMapAtExit): ours to remove
-                    map = JvmPerfMap.defaultPath(pid);
-                    temporary.add(map);
+                } else if (Files.isRegularFile(atExit)
+                        && Files.getLastModifiedTime(atExit).toMillis() >= startMillis) {
+                    map = atExit;
+                    if (settings.kind == Kind.COMMAND) {
+                        temporary.add(map);
+                    }
+                } else if (jvms.contains(pid)) {
+                    warnings.add("JVM " + pid + " ended before the recording and left no perf map: its JIT frames "
+                            + "stay unnamed (run it with " + JvmPerfMap.DUMP_AT_EXIT_OPTIONS + ")");
                 }
             } catch (IllegalStateException e) {
                 warnings.add("JIT frames of process " + pid + " stay unnamed: " + e.getMessage());
@@ -579,6 +592,7 @@ public final class Profiler implements AutoCloseable {
             }
             if (perfData != null) {
                 kept.add(perfData.writePerfMap(pid, Files.readString(map)));
+                temporary.remove(atExit);
             }
         }
     }

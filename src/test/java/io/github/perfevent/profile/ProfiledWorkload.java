@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Test support: a Java workload where one method dominates by construction. {@link #hotLoop} is a loop without calls
@@ -67,9 +68,20 @@ public final class ProfiledWorkload {
             work(duration);
             return;
         }
-        Thread worker = Thread.ofPlatform().name("hot-worker").unstarted(() -> work(duration));
-        worker.start();
+        CountDownLatch go = new CountDownLatch(1);
+        Thread worker = Thread.ofPlatform().name("hot-worker").unstarted(() -> {
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            work(duration);
+        });
+        worker.start(); // Target.thread needs the OS thread: a started thread, waiting until the profiler runs
+        long opening = System.nanoTime();
         try (Profiler profiler = Profiler.threads(worker).frequency(999).start()) {
+            System.out.printf("started in %d ms%n", (System.nanoTime() - opening) / 1_000_000);
+            go.countDown();
             worker.join();
             Profile profile = profiler.stop();
             try (var out = Files.newBufferedWriter(Path.of(args[2]))) {
