@@ -276,8 +276,8 @@ public final class Profiler implements AutoCloseable {
             }
             if (b.perfData != null) {
                 writer = PerfDataFiles.create(b.perfData, event, b.event, sampling, samplers, b.commandLine);
-                if (b.kind != Kind.COMMAND) {
-                    writer.synthesizeKernel();
+                writer.synthesizeKernel();
+                if (b.kind != Kind.COMMAND) { // a command's exec brings its COMM and MMAP2 records
                     writer.synthesizeProcess((int) (b.kind == Kind.PROCESS ? b.pid : ProcessHandle.current().pid()));
                 }
             }
