@@ -52,9 +52,9 @@ final class RecordCommand implements Subcommand {
                 -p, --pid <pid>       profile a running process (every thread, new ones too)
                 -d, --duration <s>    stop after this many seconds (a command still running is then killed)
                 -o, --output <file>   where to write; the extension chooses the format: .html (flame graph),
-                                      .folded or .collapsed (folded stacks), .txt (summary), .data (perf.data);
-                                      default perf.data
-                    --format <f>      html, folded, collapsed, text or perf.data, whatever the extension
+                                      .folded or .collapsed (folded stacks), .txt (summary), .data (perf.data),
+                                      .pb.gz (pprof, needs protobuf-java on the class path); default perf.data
+                    --format <f>      html, folded, collapsed, text, perf.data or pprof, whatever the extension
                     --perf-map <file> name the JIT code of -p's process from this perf map instead of asking it
                 -h, --help            this help
 
@@ -181,7 +181,7 @@ final class RecordCommand implements Subcommand {
         } catch (UncheckedIOException e) {
             err.println("perf-event record: " + e.getCause().getMessage());
             return 1;
-        } catch (PerfEventException e) {
+        } catch (PerfEventException | IllegalStateException e) {
             err.println("perf-event record: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
@@ -212,6 +212,7 @@ final class RecordCommand implements Subcommand {
             case HTML -> "flame graph";
             case TEXT -> "summary";
             case PERF_DATA -> "perf.data";
+            case PPROF -> "pprof profile";
         };
     }
 

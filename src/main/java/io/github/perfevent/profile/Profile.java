@@ -10,11 +10,13 @@ import io.github.perfevent.profile.output.FoldedStacks;
 import io.github.perfevent.profile.output.StackSample;
 import io.github.perfevent.profile.output.TextSummary;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -31,10 +33,11 @@ import java.util.OptionalInt;
  * @param perfMaps the {@code /tmp/perf-<pid>.map} files written beside a {@code perf.data} file (perf reads them at
  *     report time), empty without one
  * @param duration how long the recording ran
+ * @param start when the recording started (wall clock)
  * @param exitStatus the exit status of a profiled command that has ended
  */
 public record Profile(String event, List<StackSample> stacks, Accounting accounting, List<String> warnings,
-        List<Path> perfMaps, Duration duration, OptionalInt exitStatus) {
+        List<Path> perfMaps, Duration duration, Instant start, OptionalInt exitStatus) {
 
     /** How many frames the text summary lists in each table. */
     public static final int TEXT_TOP = 20;
@@ -48,11 +51,13 @@ public record Profile(String event, List<StackSample> stacks, Accounting account
         /** A text summary of the top frames by self and total samples ({@code .txt}). */
         TEXT,
         /** {@code perf.data} ({@code .data}): written while recording ({@link Profiler.Builder#perfData(Path)}). */
-        PERF_DATA;
+        PERF_DATA,
+        /** A gzipped pprof {@code profile.proto} ({@code .pb.gz}, {@code .pprof}): see {@link PprofWriter}. */
+        PPROF;
 
         /**
          * {@return the format of a file by its extension: {@code .folded}/{@code .collapsed}, {@code .html}/{@code
-         * .htm}, {@code .txt}, {@code .data}}
+         * .htm}, {@code .txt}, {@code .data}, {@code .pb.gz}/{@code .pprof}}
          *
          * @param file the output file
          * @throws IllegalArgumentException for any other extension, listing the known ones
@@ -67,14 +72,17 @@ public record Profile(String event, List<StackSample> stacks, Accounting account
                 return TEXT;
             } else if (name.endsWith(".data")) {
                 return PERF_DATA;
+            } else if (name.endsWith(".pb.gz") || name.endsWith(".pprof")) {
+                return PPROF;
             }
             throw new IllegalArgumentException("cannot tell the output format of " + file + " by its extension: use "
-                    + ".folded or .collapsed (folded stacks), .html (flame graph), .txt (summary), .data (perf.data)");
+                    + ".folded or .collapsed (folded stacks), .html (flame graph), .txt (summary), .data (perf.data), "
+                    + ".pb.gz (pprof)");
         }
 
         /**
          * {@return the format named {@code name}: {@code folded}, {@code collapsed}, {@code html}, {@code text},
-         * {@code txt}, {@code perf.data}, {@code data}}
+         * {@code txt}, {@code perf.data}, {@code data}, {@code pprof}}
          *
          * @param name a format name, in any case
          * @throws IllegalArgumentException for any other name
@@ -85,8 +93,9 @@ public record Profile(String event, List<StackSample> stacks, Accounting account
                 case "html" -> HTML;
                 case "text", "txt" -> TEXT;
                 case "perf.data", "data", "perf-data" -> PERF_DATA;
+                case "pprof" -> PPROF;
                 default -> throw new IllegalArgumentException("unknown format " + name
-                        + ": folded, collapsed, html, text, perf.data");
+                        + ": folded, collapsed, html, text, perf.data, pprof");
             };
         }
     }
@@ -103,6 +112,7 @@ public record Profile(String event, List<StackSample> stacks, Accounting account
         warnings = List.copyOf(warnings);
         perfMaps = List.copyOf(perfMaps);
         Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(start, "start");
         Objects.requireNonNull(exitStatus, "exitStatus");
     }
 
@@ -131,7 +141,8 @@ public record Profile(String event, List<StackSample> stacks, Accounting account
      * @param title the HTML page's title
      * @param out where
      * @throws IOException if {@code out} fails
-     * @throws IllegalArgumentException for {@link Format#PERF_DATA}, which is written while recording
+     * @throws IllegalArgumentException for {@link Format#PERF_DATA}, which is written while recording, and
+     *     {@link Format#PPROF}, which is binary ({@link #write(Path, Format)})
      */
     public void write(Format format, String title, Appendable out) throws IOException {
         switch (format) {
@@ -140,6 +151,7 @@ public record Profile(String event, List<StackSample> stacks, Accounting account
             case TEXT -> summary().write(out, TEXT_TOP, "samples", accounting);
             case PERF_DATA -> throw new IllegalArgumentException("perf.data is written while recording: "
                     + "Profiler.Builder.perfData(file)");
+            case PPROF -> throw new IllegalArgumentException("pprof is binary: write it to a file");
         }
     }
 
@@ -162,9 +174,20 @@ public record Profile(String event, List<StackSample> stacks, Accounting account
      * @param file the output file, replaced if it exists
      * @param format the format, whatever the file's extension
      * @throws IOException if it cannot be written
+     * @throws IllegalStateException for {@link Format#PPROF} without protobuf-java on the class path
      */
     public void write(Path file, Format format) throws IOException {
         if (format == Format.PERF_DATA) {
+            return;
+        }
+        if (format == Format.PPROF) {
+            try (OutputStream out = Files.newOutputStream(file)) {
+                PprofWriter.write(this, start.getEpochSecond() * 1_000_000_000L + start.getNano(), out);
+            } catch (NoClassDefFoundError e) {
+                Files.deleteIfExists(file);
+                throw new IllegalStateException("pprof output needs protobuf-java 4.x (com.google.protobuf:"
+                        + "protobuf-java) on the class path: " + e, e);
+            }
             return;
         }
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {

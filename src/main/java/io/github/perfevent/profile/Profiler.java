@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -223,6 +224,7 @@ public final class Profiler implements AutoCloseable {
     private final Thread reader;
     private final CountDownLatch ended = new CountDownLatch(1);
     private final long startNanos = System.nanoTime();
+    private final Instant startInstant = Instant.now();
     /** The wall-clock start, rounded down to the second: file times may have a resolution of a second. */
     private final long startMillis = System.currentTimeMillis() / 1000 * 1000 - 1000;
     /** The processes known to be JVMs when the recording started. */
@@ -631,7 +633,7 @@ public final class Profiler implements AutoCloseable {
             exit = OptionalInt.of(child.process().exitValue());
         }
         return new Profile(settings.event, result, accounting, warnings, perfMaps,
-                Duration.ofNanos(System.nanoTime() - startNanos), exit);
+                Duration.ofNanos(System.nanoTime() - startNanos), startInstant, exit);
     }
 
     /**
