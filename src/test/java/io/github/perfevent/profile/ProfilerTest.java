@@ -189,6 +189,86 @@ class ProfilerTest {
         }
     }
 
+    @Test
+    void thisJvmLeavesNoFdMappingOrTemporaryFileBehind() throws Exception {
+        long fds = openFds();
+        long perfMappings = perfEventMappings();
+        Set<String> tmp = perfFilesInTmp();
+        Profile profile;
+        try (Profiler profiler = Profiler.thisJvm().frequency(999).start()) {
+            ProfiledWorkload.work(Duration.ofMillis(300));
+            profile = profiler.stop();
+        }
+        assertTrue(profile.accounting().samplesRecorded() > 0);
+        assertTrue(profile.stacks().stream().anyMatch(s -> s.threadName().equals(Thread.currentThread().getName())
+                || s.tid() > 0), "samples of this JVM's threads");
+        assertEquals(fds, openFds(), "fds");
+        assertEquals(perfMappings, perfEventMappings(), "ring buffer mappings");
+        assertEquals(tmp, perfFilesInTmp(), "perf maps and temporary files in /tmp");
+    }
+
+    @Test
+    void formatsByExtensionAndName() {
+        assertEquals(Profile.Format.FOLDED, Profile.Format.of(Path.of("a.folded")));
+        assertEquals(Profile.Format.FOLDED, Profile.Format.of(Path.of("a.COLLAPSED")));
+        assertEquals(Profile.Format.HTML, Profile.Format.of(Path.of("dir/a.html")));
+        assertEquals(Profile.Format.HTML, Profile.Format.of(Path.of("a.htm")));
+        assertEquals(Profile.Format.TEXT, Profile.Format.of(Path.of("a.txt")));
+        assertEquals(Profile.Format.PERF_DATA, Profile.Format.of(Path.of("perf.data")));
+        assertEquals(Profile.Format.PPROF, Profile.Format.of(Path.of("cpu.pb.gz")));
+        assertEquals(Profile.Format.PPROF, Profile.Format.of(Path.of("cpu.pprof")));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Profile.Format.of(Path.of("a.svg")));
+        assertTrue(e.getMessage().contains(".pb.gz"), e.getMessage());
+        assertEquals(Profile.Format.FOLDED, Profile.Format.named("Collapsed"));
+        assertEquals(Profile.Format.TEXT, Profile.Format.named("txt"));
+        assertEquals(Profile.Format.PERF_DATA, Profile.Format.named("perf.data"));
+        assertEquals(Profile.Format.PPROF, Profile.Format.named("pprof"));
+        assertEquals(Profile.Format.HTML, Profile.Format.named("html"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Profile.Format.named("svg"));
+    }
+
+    @Test
+    void framePointerFlagIsTheLastOnTheCommandLine() {
+        assertEquals(Boolean.TRUE, JvmPerfMap.lastFrameFlag("java\0-XX:+PreserveFramePointer\0Main"));
+        assertEquals(Boolean.FALSE, JvmPerfMap.lastFrameFlag("-XX:+PreserveFramePointer -XX:-PreserveFramePointer"));
+        assertEquals(Boolean.TRUE, JvmPerfMap.lastFrameFlag("-XX:-PreserveFramePointer\0-XX:+PreserveFramePointer"));
+        assertEquals(null, JvmPerfMap.lastFrameFlag("java -XX:+PreserveFramePointerX -jar app.jar"));
+        assertTrue(JvmPerfMap.isJvm(ProcessHandle.current().pid()));
+        assertFalse(JvmPerfMap.isJvm(Integer.MAX_VALUE));
+        assertEquals(Path.of("/tmp/perf-42.map"), JvmPerfMap.defaultPath(42));
+    }
+
+    @Test
+    void truncatedStacksEndInJavaOrUnnamedCodeOrReachTheLimit() {
+        Frame start = new Frame("_start", "/bin/app", Frame.Kind.NATIVE);
+        Frame java = new Frame("void App.run()", "/tmp/perf-1.map", Frame.Kind.JIT);
+        Frame interpreter = new Frame("Interpreter", "/tmp/perf-1.map", Frame.Kind.INTERPRETER);
+        Frame unknown = new Frame(Frame.UNKNOWN_NAME, "//anon", Frame.Kind.UNKNOWN);
+        Frame kernel = new Frame("schedule", "[kernel.kallsyms]", Frame.Kind.KERNEL);
+        assertFalse(Profiler.isTruncated(List.of(java, start), 2));
+        assertFalse(Profiler.isTruncated(List.of(kernel), 1));
+        assertFalse(Profiler.isTruncated(List.of(), 0));
+        assertTrue(Profiler.isTruncated(List.of(kernel, java), 2));
+        assertTrue(Profiler.isTruncated(List.of(start, interpreter), 2));
+        assertTrue(Profiler.isTruncated(List.of(start, unknown), 2));
+        assertTrue(Profiler.isTruncated(List.of(java, start), 100_000), "at the kernel's limit");
+    }
+
+    static long perfEventMappings() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains("perf_event")).count();
+    }
+
+    /** The files the profiler could leave in /tmp for this JVM: its perf map, and the temporary copies of it. */
+    static Set<String> perfFilesInTmp() throws IOException {
+        String prefix = "perf-" + ProcessHandle.current().pid();
+        try (Stream<Path> files = Files.list(Path.of("/tmp"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix))
+                    .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+        }
+    }
+
     static List<String> javaCommand(String... arguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
