@@ -27,6 +27,7 @@ RAW = PACKAGE + "RawLayerBenchmark."
 SAFE = PACKAGE + "SafeLayerBenchmark."
 EXPERIMENT = PACKAGE + "CriticalExperimentBenchmark."
 OVERHEAD = PACKAGE + "DowncallOverheadBenchmark."
+DECODE = PACKAGE + "RecordDecodingBenchmark."
 OPERATIONS = [
     # Java benchmark, its C baseline, what one op is, Java/C target (None: no target)
     (RAW + "read_java", RAW + "read_c", "Syscalls.read, 8 bytes", 1.05),
@@ -38,6 +39,9 @@ OPERATIONS = [
     (SAFE + "rawRead24_java", SAFE + "read24_c", "Syscalls.read, 24 bytes (value + times)", 1.05),
     (SAFE + "counterRead_java", SAFE + "read24_c", "Counter.read(), 24 bytes, same fd", 1.02),
     (SAFE + "counterReadReading_java", SAFE + "read24_c", "Counter.read(Reading), 24 bytes, same fd", 1.02),
+    # one op = one record; the target is Java throughput >= 0.9 x C, i.e. Java/C time <= 1.11
+    (DECODE + "cursor_java", DECODE + "cursor_c", "RecordCursor walk + sample fields, per record", 1.11),
+    (DECODE + "toRecord_java", DECODE + "cursor_c", "RecordCursor.toRecord(), per record", None),
 ]
 # Below 1 B/op nothing is allocated per operation (the smallest Java object is 16 bytes): what remains is JMH's own
 # per-iteration allocation divided by the millions of operations of an iteration.

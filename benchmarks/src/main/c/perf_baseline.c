@@ -73,3 +73,44 @@ long c_nop(int fd, void *buf, long len) {
     (void) buf;
     return len;
 }
+
+/*
+ * Walks the records of buf (len bytes) the way RecordDecodingBenchmark's cursor does, for samples laid out as
+ * IDENTIFIER | IP | TID | TIME | CPU | PERIOD | CALLCHAIN: checks each header.size (at least 8, a multiple of 8,
+ * inside the buffer) and each callchain's nr against its record, and sums ip, pid, tid, time, cpu, period and every
+ * callchain entry of every PERF_RECORD_SAMPLE; other records are skipped by their size. Returns the sum, or -1 at the
+ * first record the kernel could not have written.
+ */
+long c_decode_samples(const unsigned char *buf, long len) {
+    long sum = 0;
+    long offset = 0;
+    while (offset < len) {
+        if (len - offset < (long) sizeof(struct perf_event_header)) {
+            return -1;
+        }
+        const struct perf_event_header *header = (const struct perf_event_header *) (buf + offset);
+        long size = header->size;
+        if (size < 8 || size % 8 != 0 || size > len - offset) {
+            return -1;
+        }
+        if (header->type == PERF_RECORD_SAMPLE) {
+            const __u64 *word = (const __u64 *) (header + 1);
+            long words = size / 8 - 1;
+            if (words < 7) {
+                return -1;
+            }
+            const __u32 *tid = (const __u32 *) &word[2];
+            const __u32 *cpu = (const __u32 *) &word[4];
+            __u64 nr = word[6];
+            if (nr > (__u64) (words - 7)) {
+                return -1;
+            }
+            sum += (long) (word[1] + tid[0] + tid[1] + word[3] + cpu[0] + word[5]);
+            for (__u64 i = 0; i < nr; i++) {
+                sum += (long) word[7 + i];
+            }
+        }
+        offset += size;
+    }
+    return sum;
+}

@@ -25,6 +25,8 @@ public final class MalformedRecordException extends RuntimeException {
     private final String reason;
 
     /**
+     * Describes a malformed record.
+     *
      * @param offset where the faulty record begins, in the memory it was read from
      * @param reason what is wrong with it
      */

@@ -12,7 +12,6 @@ import io.github.perfevent.sys.bindings.perf_ns_link_info;
 import io.github.perfevent.sys.bitfields.perf_branch_entry_bits;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -90,13 +89,10 @@ final class Materializer {
     }
 
     private static PerfRecord.SampleId sampleId(RecordCursor c) {
-        Set<SampleField> fields = EnumSet.noneOf(SampleField.class);
-        for (SampleField f : SampleFormat.SAMPLE_ID_ORDER) {
-            if (c.has(f)) {
-                fields.add(f);
-            }
-        }
-        if (fields.isEmpty()) {
+        SampleFormat f = c.decodedFormat();
+        boolean sample = c.recordType() == RecordType.SAMPLE;
+        Set<SampleField> fields = sample ? f.sampleIdFieldsOfSamples : f.sampleIdFieldsOfOthers;
+        if (fields.isEmpty() || !sample && !c.has(fields.iterator().next())) { // no sample_id (a short unknown)
             return PerfRecord.SampleId.NONE;
         }
         boolean tid = c.has(SampleField.TID);
@@ -104,16 +100,11 @@ final class Materializer {
         return new PerfRecord.SampleId(fields, tid ? c.pid() : 0, tid ? c.tid() : 0,
                 c.has(SampleField.TIME) ? c.time() : 0, hasId ? c.id() : 0,
                 c.has(SampleField.STREAM_ID) ? c.streamId() : 0, c.has(SampleField.CPU) ? c.cpu() : 0,
-                c.has(SampleField.IDENTIFIER) ? identifier(c) : 0);
-    }
-
-    /** IDENTIFIER itself: first in a sample, last in a sample_id. */
-    private static long identifier(RecordCursor c) {
-        return c.recordType() == RecordType.SAMPLE ? c.word(c.offset() + 8) : c.word(c.offset() + c.size() - 8);
+                c.has(SampleField.IDENTIFIER) ? c.identifier() : 0);
     }
 
     private static PerfRecord.Sample sample(RecordCursor c, int misc) {
-        SampleFormat f = c.format();
+        SampleFormat f = c.decodedFormat();
         return new PerfRecord.Sample(misc, sampleId(c),
                 f.has(SampleField.IP) ? c.ip() : 0,
                 f.has(SampleField.ADDR) ? c.addr() : 0,
@@ -134,11 +125,11 @@ final class Materializer {
                 f.has(SampleField.DATA_PAGE_SIZE) ? c.dataPageSize() : 0,
                 f.has(SampleField.CODE_PAGE_SIZE) ? c.codePageSize() : 0,
                 f.has(SampleField.AUX) ? c.bytes(c.auxOffset(), c.auxSize()) : null,
-                f.sampleFields());
+                f.sampleFieldSet);
     }
 
     private static PerfRecord.ReadValues read(RecordCursor c) {
-        SampleFormat f = c.format();
+        SampleFormat f = c.decodedFormat();
         List<PerfRecord.ReadValue> values = new ArrayList<>();
         for (int i = 0; i < c.readValueCount(); i++) {
             values.add(new PerfRecord.ReadValue(c.readValue(i), f.readId ? c.readId(i) : 0,
@@ -157,7 +148,7 @@ final class Materializer {
     }
 
     private static PerfRecord.BranchStack branchStack(RecordCursor c) {
-        SampleFormat f = c.format();
+        SampleFormat f = c.decodedFormat();
         List<PerfRecord.Branch> entries = new ArrayList<>();
         for (int i = 0; i < c.branchCount(); i++) {
             // a copy in a long[], whose 8-byte alignment the generated bitfield accessors need
@@ -179,7 +170,7 @@ final class Materializer {
         for (int i = 0; i < values.length; i++) {
             values[i] = c.regsUser(i);
         }
-        return new PerfRecord.Registers(c.regsUserAbi(), c.format().regsUserMask(), values);
+        return new PerfRecord.Registers(c.regsUserAbi(), c.decodedFormat().regsUserMask(), values);
     }
 
     private static PerfRecord.Registers regsIntr(RecordCursor c) {
@@ -187,7 +178,7 @@ final class Materializer {
         for (int i = 0; i < values.length; i++) {
             values[i] = c.regsIntr(i);
         }
-        return new PerfRecord.Registers(c.regsIntrAbi(), c.format().regsIntrMask(), values);
+        return new PerfRecord.Registers(c.regsIntrAbi(), c.decodedFormat().regsIntrMask(), values);
     }
 
     private static PerfRecord.Mmap2 mmap2(RecordCursor c, int misc) {

@@ -16,7 +16,6 @@ import io.github.perfevent.sys.bindings.perf_sample_weight;
 import io.github.perfevent.sys.bitfields.perf_mem_data_src_bits;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -78,10 +77,12 @@ public sealed interface PerfRecord {
         public static final SampleId NONE = new SampleId(Set.of(), 0, 0, 0, 0, 0, 0, 0);
 
         /**
+         * Checks the components and copies the collections.
+         *
          * @throws NullPointerException if {@code fields} is null
          */
         public SampleId {
-            fields = fields.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(fields));
+            fields = FieldSet.of(fields);
         }
 
         /**
@@ -103,6 +104,8 @@ public sealed interface PerfRecord {
      */
     record ReadValues(long timeEnabled, long timeRunning, List<ReadValue> values) {
         /**
+         * Checks the components and copies the collections.
+         *
          * @throws NullPointerException if {@code values} is null
          */
         public ReadValues {
@@ -152,6 +155,8 @@ public sealed interface PerfRecord {
      */
     record BranchStack(boolean hasHwIndex, long hwIndex, boolean hasCounters, List<Branch> entries) {
         /**
+         * Checks the components and copies the collections.
+         *
          * @throws NullPointerException if {@code entries} is null
          */
         public BranchStack {
@@ -242,11 +247,13 @@ public sealed interface PerfRecord {
             long transaction, Registers regsIntr, long physAddr, long cgroup, long dataPageSize, long codePageSize,
             byte[] aux, Set<SampleField> fields) implements PerfRecord {
         /**
+         * Checks the components and copies the collections.
+         *
          * @throws NullPointerException if {@code sampleId} or {@code fields} is null
          */
         public Sample {
             Objects.requireNonNull(sampleId, "sampleId");
-            fields = fields.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(fields));
+            fields = FieldSet.of(fields);
         }
 
         @Override
@@ -616,6 +623,8 @@ public sealed interface PerfRecord {
     record Namespaces(int misc, int pid, int tid, List<NamespaceLink> namespaces, SampleId sampleId)
             implements PerfRecord {
         /**
+         * Checks the components and copies the collections.
+         *
          * @throws NullPointerException if {@code namespaces} is null
          */
         public Namespaces {

@@ -88,14 +88,24 @@ public final class RecordCursor {
     private static final int CODE_PAGE_SIZE = SampleField.CODE_PAGE_SIZE.ordinal();
     private static final int AUX = SampleField.AUX.ordinal();
     private static final SampleField[] FIELDS = SampleField.values();
+    private static final int[] NO_OFFSETS = new int[FIELDS.length];
+    private static final long[] NO_OFFSETS_LONG = new long[FIELDS.length];
+
+    static {
+        Arrays.fill(NO_OFFSETS, -1);
+        Arrays.fill(NO_OFFSETS_LONG, -1);
+    }
 
     private static final int READ_VALUES = RecordType.READ.field("values").offset();
     private static final int NAMESPACES_NR = RecordType.NAMESPACES.field("nr_namespaces").offset();
+    private static final int NAMESPACE_LINK = RecordType.NAMESPACES.field("namespaces").size();
     private static final int DEFERRED_NR = RecordType.CALLCHAIN_DEFERRED.field("nr").offset();
     private static final RecordType.Field POKE_OLD = RecordType.TEXT_POKE.field("old_len");
     private static final RecordType.Field POKE_NEW = RecordType.TEXT_POKE.field("new_len");
 
     private SampleFormat format;
+    /** The format the current record was decoded with. */
+    private SampleFormat decoded;
     private MemorySegment segment;
     private long base = -1;
     private int size;
@@ -103,8 +113,16 @@ public final class RecordCursor {
     private RecordType recordType;
     /** Where the body ends: the record's end, or the start of its sample_id. */
     private long bodyEnd;
-    /** Absolute offset of each sample field (of its count or size word for the variable ones); -1 when absent. */
-    private final long[] at = new long[FIELDS.length];
+    /**
+     * Where the fields of fixed place are: a sample's fields before READ at {@code idBase + idOffsets[field]}
+     * ({@code idBase} after the header), or a sample_id's ({@code idBase} at its start); -1 entries are absent.
+     */
+    private long idBase;
+    private int[] idOffsets = NO_OFFSETS;
+    /** Absolute offset of each part of variable place (READ ... AUX: its count or size word); -1 when absent. */
+    private final long[] at = NO_OFFSETS_LONG.clone();
+    /** Whether {@link #at} has an entry set, to be cleared before the next record. */
+    private boolean variableParts = true;
     private int readCount;
     private int callchainLength;
     private int rawSize;
@@ -114,7 +132,8 @@ public final class RecordCursor {
     private int regsIntrCount;
     private long stackUserSize;
     private long auxSize;
-    private long nextOffset;
+    /** Where the walk's next record starts; -1 when no walk is under way. */
+    private long nextOffset = -1;
     private long unknownRecords;
 
     private RecordCursor(SampleFormat format) {
@@ -153,7 +172,7 @@ public final class RecordCursor {
     /**
      * Positions the cursor on the record whose {@code perf_event_header} starts at {@code offset} of {@code segment}
      * (the header and body must be contiguous there: a record that wraps the end of a ring buffer is copied whole
-     * first), checks it and computes where its fields are.
+     * first), checks it and computes where its fields are. Ends a walk ({@link #walk}).
      *
      * @param segment the memory the record is in
      * @param offset where its header starts
@@ -165,6 +184,11 @@ public final class RecordCursor {
      */
     public RecordCursor wrap(MemorySegment segment, long offset) {
         Objects.requireNonNull(segment, "segment");
+        nextOffset = -1; // a walk does not survive a wrap elsewhere
+        return position(segment, offset);
+    }
+
+    private RecordCursor position(MemorySegment segment, long offset) {
         this.segment = segment;
         this.base = -1;
         if (offset < 0 || offset > segment.byteSize() - HEADER) {
@@ -184,9 +208,11 @@ public final class RecordCursor {
         this.type = segment.get(JAVA_INT_UNALIGNED, offset + TYPE);
         this.recordType = RecordType.of(type);
         this.size = size;
-        Arrays.fill(at, -1);
-        readCount = callchainLength = rawSize = branchCount = regsUserCount = regsIntrCount = 0;
-        branchEntries = stackUserSize = auxSize = 0;
+        if (variableParts) { // the counts need no reset: they are read only behind a set entry
+            Arrays.fill(at, READ, at.length, -1); // the fields before READ have fixed places, never set here
+            variableParts = false;
+        }
+        this.decoded = format;
         if (recordType == RecordType.SAMPLE) {
             layOutSample(offset);
         } else {
@@ -220,10 +246,10 @@ public final class RecordCursor {
      *
      * @return whether the cursor is on a record; false at the end of the segment
      * @throws MalformedRecordException as {@link #wrap} does; the walk cannot go on past it (its size is unknown)
-     * @throws IllegalStateException if no walk was started
+     * @throws IllegalStateException if no walk is under way (none was started, or {@link #wrap} ended it)
      */
     public boolean next() {
-        if (segment == null) {
+        if (nextOffset < 0) {
             throw new IllegalStateException("no walk: call walk(segment) first");
         }
         if (nextOffset >= segment.byteSize()) {
@@ -232,7 +258,7 @@ public final class RecordCursor {
         }
         long offset = nextOffset;
         nextOffset = segment.byteSize(); // a malformed record ends the walk
-        wrap(segment, offset);
+        position(segment, offset);
         nextOffset = offset + size;
         if (recordType == RecordType.UNKNOWN) {
             unknownRecords++;
@@ -253,86 +279,80 @@ public final class RecordCursor {
             throw new MalformedRecordException(offset, "a sample of " + f.sampleFields() + " needs at least "
                     + (HEADER + f.samplePrefixSize) + " bytes; header.size is " + size);
         }
-        for (int i = 0; i < READ; i++) {
-            if (f.sampleOffsets[i] >= 0) {
-                at[i] = body + f.sampleOffsets[i];
-            }
+        idBase = body;
+        idOffsets = f.sampleOffsets;
+        if (f.sampleVariableFields.length == 0) {
+            return;
         }
+        variableParts = true;
         long p = body + f.samplePrefixSize;
-        if (f.has(SampleField.READ)) {
-            at[READ] = p;
-            p = layOutRead(offset, p, end);
+        for (SampleField field : f.sampleVariableFields) { // in the kernel's order
+            at[field.ordinal()] = p;
+            p = switch (field) {
+                case READ -> layOutRead(offset, p, end);
+                case CALLCHAIN -> {
+                    long nr = word(offset, p, end, "callchain nr");
+                    callchainLength = count(offset, nr, Long.BYTES, end - p - Long.BYTES, "callchain");
+                    yield p + Long.BYTES + (long) callchainLength * Long.BYTES;
+                }
+                case RAW -> {
+                    if (end - p < Integer.BYTES) {
+                        throw truncated(offset, "raw size");
+                    }
+                    long raw = Integer.toUnsignedLong(segment.get(JAVA_INT_UNALIGNED, p));
+                    rawSize = count(offset, raw, 1, end - p - Integer.BYTES, "raw data");
+                    yield p + Integer.BYTES + rawSize;
+                }
+                case BRANCH_STACK -> layOutBranchStack(offset, p, end);
+                case REGS_USER -> {
+                    long abi = word(offset, p, end, "user regs abi");
+                    regsUserCount = abi == 0 ? 0
+                            : count(offset, f.regsUserCount, Long.BYTES, end - p - Long.BYTES, "user regs");
+                    yield p + Long.BYTES + (long) regsUserCount * Long.BYTES;
+                }
+                case STACK_USER -> {
+                    long stack = word(offset, p, end, "user stack size");
+                    stackUserSize = count(offset, stack, 1, end - p - Long.BYTES, "user stack");
+                    long after = p + Long.BYTES + stackUserSize;
+                    if (stackUserSize != 0) { // dyn_size only after a dump
+                        word(offset, after, end, "user stack dyn_size");
+                        after += Long.BYTES;
+                    }
+                    yield after;
+                }
+                case REGS_INTR -> {
+                    long abi = word(offset, p, end, "interrupt regs abi");
+                    regsIntrCount = abi == 0 ? 0
+                            : count(offset, f.regsIntrCount, Long.BYTES, end - p - Long.BYTES, "interrupt regs");
+                    yield p + Long.BYTES + (long) regsIntrCount * Long.BYTES;
+                }
+                case AUX -> {
+                    long aux = word(offset, p, end, "aux size");
+                    auxSize = count(offset, aux, 1, end - p - Long.BYTES, "aux data");
+                    yield p + Long.BYTES + auxSize;
+                }
+                default -> { // WEIGHT or WEIGHT_STRUCT, DATA_SRC, TRANSACTION, PHYS_ADDR, CGROUP, page sizes: a u64
+                    if (end - p < Long.BYTES) {
+                        throw truncated(offset, field.name().toLowerCase(java.util.Locale.ROOT));
+                    }
+                    yield p + Long.BYTES;
+                }
+            };
         }
-        if (f.has(SampleField.CALLCHAIN)) {
-            at[CALLCHAIN] = p;
-            long nr = word(offset, p, end, "callchain nr");
+    }
+
+    private long layOutBranchStack(long offset, long p, long end) {
+        SampleFormat f = format;
+        long nr = word(offset, p, end, "branch stack nr");
+        p += Long.BYTES;
+        if (f.branchHwIndex) {
+            word(offset, p, end, "branch stack hw_idx");
             p += Long.BYTES;
-            callchainLength = count(offset, nr, Long.BYTES, end - p, "callchain");
-            p += (long) callchainLength * Long.BYTES;
         }
-        if (f.has(SampleField.RAW)) {
-            if (end - p < Integer.BYTES) {
-                throw truncated(offset, "raw size");
-            }
-            at[RAW] = p;
-            long raw = Integer.toUnsignedLong(segment.get(JAVA_INT_UNALIGNED, p));
-            p += Integer.BYTES;
-            rawSize = count(offset, raw, 1, end - p, "raw data");
-            p += rawSize;
-        }
-        if (f.has(SampleField.BRANCH_STACK)) {
-            at[BRANCH_STACK] = p;
-            long nr = word(offset, p, end, "branch stack nr");
-            p += Long.BYTES;
-            if (f.branchHwIndex) {
-                word(offset, p, end, "branch stack hw_idx");
-                p += Long.BYTES;
-            }
-            branchEntries = p;
-            branchCount = count(offset, nr, BRANCH_ENTRY + (f.branchCounters ? Long.BYTES : 0), end - p,
-                    "branch stack");
-            p += (long) branchCount * (BRANCH_ENTRY + (f.branchCounters ? Long.BYTES : 0));
-        }
-        if (f.has(SampleField.REGS_USER)) {
-            at[REGS_USER] = p;
-            long abi = word(offset, p, end, "user regs abi");
-            p += Long.BYTES;
-            regsUserCount = abi == 0 ? 0 : count(offset, f.regsUserCount, Long.BYTES, end - p, "user regs");
-            p += (long) regsUserCount * Long.BYTES;
-        }
-        if (f.has(SampleField.STACK_USER)) {
-            at[STACK_USER] = p;
-            long stack = word(offset, p, end, "user stack size");
-            p += Long.BYTES;
-            stackUserSize = count(offset, stack, 1, end - p, "user stack");
-            p += stackUserSize;
-            if (stackUserSize != 0) {
-                word(offset, p, end, "user stack dyn_size");
-                p += Long.BYTES;
-            }
-        }
-        p = fixed(offset, p, end, WEIGHT, "weight");
-        p = fixed(offset, p, end, WEIGHT_STRUCT, "weight");
-        p = fixed(offset, p, end, DATA_SRC, "data_src");
-        p = fixed(offset, p, end, TRANSACTION, "transaction");
-        if (f.has(SampleField.REGS_INTR)) {
-            at[REGS_INTR] = p;
-            long abi = word(offset, p, end, "interrupt regs abi");
-            p += Long.BYTES;
-            regsIntrCount = abi == 0 ? 0 : count(offset, f.regsIntrCount, Long.BYTES, end - p, "interrupt regs");
-            p += (long) regsIntrCount * Long.BYTES;
-        }
-        p = fixed(offset, p, end, PHYS_ADDR, "phys_addr");
-        p = fixed(offset, p, end, CGROUP, "cgroup");
-        p = fixed(offset, p, end, DATA_PAGE_SIZE, "data_page_size");
-        p = fixed(offset, p, end, CODE_PAGE_SIZE, "code_page_size");
-        if (f.has(SampleField.AUX)) {
-            at[AUX] = p;
-            long aux = word(offset, p, end, "aux size");
-            p += Long.BYTES;
-            auxSize = count(offset, aux, 1, end - p, "aux data");
-        }
-        bodyEnd = end;
+        branchEntries = p;
+        int entry = BRANCH_ENTRY + (f.branchCounters ? Long.BYTES : 0);
+        branchCount = count(offset, nr, entry, end - p, "branch stack");
+        return p + (long) branchCount * entry;
     }
 
     /** Lays out a read_format at {@code p}; returns the offset after it. */
@@ -355,15 +375,6 @@ public final class RecordCursor {
         p += (long) times * Long.BYTES;
         readCount = count(offset, nr, f.readWordsPerValue * Long.BYTES, end - p, "read group");
         return p + (long) readCount * f.readWordsPerValue * Long.BYTES;
-    }
-
-    private long fixed(long offset, long p, long end, int field, String name) {
-        if (!format.has(FIELDS[field])) {
-            return p;
-        }
-        word(offset, p, end, name);
-        at[field] = p;
-        return p + Long.BYTES;
     }
 
     private long word(long offset, long p, long end, String what) {
@@ -400,22 +411,17 @@ public final class RecordCursor {
                     + size);
         }
         bodyEnd = end - trailer;
-        if (trailer > 0) {
-            for (SampleField s : SampleFormat.SAMPLE_ID_ORDER) {
-                int o = f.sampleIdOffsets[s.ordinal()];
-                if (o >= 0) {
-                    at[s.ordinal()] = bodyEnd + o;
-                }
-            }
-        }
+        idBase = bodyEnd;
+        idOffsets = trailer > 0 ? f.sampleIdOffsets : NO_OFFSETS;
         switch (recordType) {
             case READ -> {
                 at[READ] = offset + READ_VALUES;
+                variableParts = true;
                 layOutRead(offset, offset + READ_VALUES, bodyEnd);
             }
             case NAMESPACES -> {
                 long nr = segment.get(JAVA_LONG_UNALIGNED, offset + NAMESPACES_NR);
-                count(offset, nr, RecordType.NAMESPACES.field("namespaces").size(),
+                count(offset, nr, NAMESPACE_LINK,
                         bodyEnd - offset - NAMESPACES_NR - Long.BYTES, "namespaces");
             }
             case CALLCHAIN_DEFERRED -> {
@@ -423,6 +429,7 @@ public final class RecordCursor {
                 callchainLength = count(offset, nr, Long.BYTES, bodyEnd - offset - DEFERRED_NR - Long.BYTES,
                         "deferred callchain");
                 at[CALLCHAIN] = offset + DEFERRED_NR;
+                variableParts = true;
             }
             case TEXT_POKE -> {
                 long bytes = unsigned(offset, POKE_OLD) + unsigned(offset, POKE_NEW);
@@ -454,6 +461,10 @@ public final class RecordCursor {
 
     private long at(int field) {
         positioned();
+        int fixed = idOffsets[field];
+        if (fixed >= 0) {
+            return idBase + fixed;
+        }
         long a = at[field];
         if (a < 0) {
             throw absent(FIELDS[field]);
@@ -528,7 +539,7 @@ public final class RecordCursor {
      */
     public boolean has(SampleField field) {
         positioned();
-        return at[field.ordinal()] >= 0;
+        return idOffsets[field.ordinal()] >= 0 || at[field.ordinal()] >= 0;
     }
 
     // ---- sample_id: samples and every other record ----
@@ -568,7 +579,7 @@ public final class RecordCursor {
      */
     public long id() {
         positioned();
-        return u64(at[ID] >= 0 ? at[ID] : at(IDENTIFIER));
+        return u64(idOffsets[ID] >= 0 ? idBase + idOffsets[ID] : at(IDENTIFIER));
     }
 
     /**
@@ -649,7 +660,7 @@ public final class RecordCursor {
      */
     public long readId(int i) {
         long entry = readEntry(i);
-        if (!format.readId) {
+        if (!decoded.readId) {
             throw new IllegalStateException("the read_format lacks PERF_FORMAT_ID");
         }
         return u64(readExtras(entry));
@@ -664,10 +675,10 @@ public final class RecordCursor {
      */
     public long readLost(int i) {
         long entry = readEntry(i);
-        if (!format.readLost) {
+        if (!decoded.readLost) {
             throw new IllegalStateException("the read_format lacks PERF_FORMAT_LOST");
         }
-        return u64(readExtras(entry) + (format.readId ? Long.BYTES : 0));
+        return u64(readExtras(entry) + (decoded.readId ? Long.BYTES : 0));
     }
 
     /**
@@ -677,7 +688,7 @@ public final class RecordCursor {
      */
     public long readTimeEnabled() {
         long read = at(READ);
-        if (!format.readEnabled) {
+        if (!decoded.readEnabled) {
             throw new IllegalStateException("the read_format lacks PERF_FORMAT_TOTAL_TIME_ENABLED");
         }
         return u64(read + Long.BYTES);
@@ -690,26 +701,26 @@ public final class RecordCursor {
      */
     public long readTimeRunning() {
         long read = at(READ);
-        if (!format.readRunning) {
+        if (!decoded.readRunning) {
             throw new IllegalStateException("the read_format lacks PERF_FORMAT_TOTAL_TIME_RUNNING");
         }
-        return u64(read + Long.BYTES + (format.readEnabled ? Long.BYTES : 0));
+        return u64(read + Long.BYTES + (decoded.readEnabled ? Long.BYTES : 0));
     }
 
     private long readEntry(int i) {
         long read = at(READ);
         Objects.checkIndex(i, readCount);
-        int times = (format.readEnabled ? 1 : 0) + (format.readRunning ? 1 : 0);
-        return format.readGroup
-                ? read + (long) (1 + times) * Long.BYTES + (long) i * format.readWordsPerValue * Long.BYTES
+        int times = (decoded.readEnabled ? 1 : 0) + (decoded.readRunning ? 1 : 0);
+        return decoded.readGroup
+                ? read + (long) (1 + times) * Long.BYTES + (long) i * decoded.readWordsPerValue * Long.BYTES
                 : read;
     }
 
     private long readExtras(long entry) {
-        if (format.readGroup) {
+        if (decoded.readGroup) {
             return entry + Long.BYTES;
         }
-        int times = (format.readEnabled ? 1 : 0) + (format.readRunning ? 1 : 0);
+        int times = (decoded.readEnabled ? 1 : 0) + (decoded.readRunning ? 1 : 0);
         return entry + (long) (1 + times) * Long.BYTES;
     }
 
@@ -795,7 +806,7 @@ public final class RecordCursor {
      */
     public long branchHwIndex() {
         long stack = at(BRANCH_STACK);
-        if (!format.branchHwIndex) {
+        if (!decoded.branchHwIndex) {
             throw new IllegalStateException("the branch_sample_type lacks PERF_SAMPLE_BRANCH_HW_INDEX");
         }
         return u64(stack + Long.BYTES);
@@ -858,7 +869,7 @@ public final class RecordCursor {
      */
     public long branchCounters(int i) {
         at(BRANCH_STACK);
-        if (!format.branchCounters) {
+        if (!decoded.branchCounters) {
             throw new IllegalStateException("the branch_sample_type lacks PERF_SAMPLE_BRANCH_COUNTERS");
         }
         Objects.checkIndex(i, branchCount);
@@ -1146,9 +1157,15 @@ public final class RecordCursor {
         }
     }
 
-    /** The end of the body (the start of the sample_id, if any). */
-    long bodyEnd() {
-        return bodyEnd;
+    /** The format the current record was decoded with. */
+    SampleFormat decodedFormat() {
+        positioned();
+        return decoded;
+    }
+
+    /** The IDENTIFIER itself (first in a sample, last in a sample_id). */
+    long identifier() {
+        return u64(at(IDENTIFIER));
     }
 
     /** The bytes of {@code length} from {@code offset} of the current segment. */
@@ -1159,12 +1176,6 @@ public final class RecordCursor {
     /** The u64 at {@code offset} of the current segment. */
     long word(long offset) {
         return u64(offset);
-    }
-
-    /** The offset of the first branch entry. */
-    long branchEntries() {
-        at(BRANCH_STACK);
-        return branchEntries;
     }
 
     /**

@@ -137,6 +137,8 @@ public enum RecordType {
     public record Field(RecordType type, String name, Kind kind, int offset, int size, List<String> count,
             List<String> members) {
         /**
+         * Checks the components and copies the collections.
+         *
          * @throws NullPointerException if a reference is null
          */
         public Field {

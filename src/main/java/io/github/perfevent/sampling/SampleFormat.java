@@ -49,6 +49,13 @@ public final class SampleFormat {
     final int[] sampleOffsets = new int[SampleField.values().length];
     /** Bytes of a sample's body before READ. */
     final int samplePrefixSize;
+    /** The fields of a sample from READ on, whose places depend on the record, in the kernel's order. */
+    final SampleField[] sampleVariableFields;
+    /** {@link #sampleFields()}, unmodifiable, shared by the records of this format. */
+    final Set<SampleField> sampleFieldSet;
+    /** The sample_id fields of a sample (those of sample_type) and of other records (with sample_id_all). */
+    final Set<SampleField> sampleIdFieldsOfSamples;
+    final Set<SampleField> sampleIdFieldsOfOthers;
     /** Offsets in a sample_id of its fields, -1 when absent; by ordinal. */
     final int[] sampleIdOffsets = new int[SampleField.values().length];
     /** Bytes of a sample_id (0 without sample_id_all). */
@@ -99,6 +106,17 @@ public final class SampleFormat {
             }
         }
         this.samplePrefixSize = offset;
+        this.sampleVariableFields = SampleField.of(sampleType).stream()
+                .filter(f -> f.ordinal() >= SampleField.READ.ordinal()).toArray(SampleField[]::new);
+        this.sampleFieldSet = FieldSet.of(SampleField.of(sampleType));
+        Set<SampleField> ids = EnumSet.noneOf(SampleField.class);
+        for (SampleField f : SAMPLE_ID_ORDER) {
+            if (has(f)) {
+                ids.add(f);
+            }
+        }
+        this.sampleIdFieldsOfSamples = FieldSet.of(ids);
+        this.sampleIdFieldsOfOthers = sampleIdAll ? sampleIdFieldsOfSamples : FieldSet.of(Set.of());
         Arrays.fill(sampleIdOffsets, -1);
         offset = 0;
         if (sampleIdAll) {

@@ -220,4 +220,111 @@ class MalformedRecordsTest {
         assertThrows(NullPointerException.class, () -> RecordCursor.of(null));
         assertThrows(NullPointerException.class, () -> c.format(null));
     }
+
+    @Test
+    void aWrapEndsAWalk() {
+        try (RecordBuffer b = new RecordBuffer()) {
+            b.begin(RecordType.SWITCH, 0).end();
+            b.begin(RecordType.SWITCH, 0).end();
+            MemorySegment records = b.segment();
+            RecordCursor c = RecordCursor.of(SampleFormat.builder().build()).walk(records);
+            assertTrue(c.next());
+            c.wrap(records, 8);
+            assertEquals(8, c.offset());
+            assertThrows(IllegalStateException.class, c::next, "the walk ended with the wrap");
+            c.walk(records);
+            assertTrue(c.next());
+            assertTrue(c.next());
+            assertFalse(c.next());
+        }
+    }
+
+    /** Writes {@code body}, then a sample_id, and decodes the record with {@link #SAMPLE_ID_ALL}. */
+    private static RecordCursor wrapped(RecordBuffer b, RecordType type, Consumer<RecordBuffer> body) {
+        b.begin(type, 0);
+        body.accept(b);
+        b.sampleId(SAMPLE_ID_ALL, id(77)).end();
+        return RecordCursor.of(SAMPLE_ID_ALL).wrap(b.segment(), 0);
+    }
+
+    @Test
+    void arraysThatExactlyFillTheirRecordDecodeAndOneElementMoreIsMalformed() {
+        try (RecordBuffer b = new RecordBuffer()) {
+            RecordCursor c = wrapped(b, RecordType.NAMESPACES, w -> w.u32(1).u32(2).u64(2).u64(3).u64(4).u64(5)
+                    .u64(6));
+            assertEquals(2, ((PerfRecord.Namespaces) c.toRecord()).namespaces().size());
+            assertEquals(77, c.time());
+        }
+        malformed(SAMPLE_ID_ALL, w -> w.begin(RecordType.NAMESPACES, 0).u32(1).u32(2).u64(3).u64(3).u64(4).u64(5)
+                .u64(6).sampleId(SAMPLE_ID_ALL, id(77)).end());
+        try (RecordBuffer b = new RecordBuffer()) {
+            RecordCursor c = wrapped(b, RecordType.CALLCHAIN_DEFERRED, w -> w.u64(9).u64(2).u64(10).u64(11));
+            assertEquals(2, c.callchainLength());
+            assertEquals(11, c.callchain(1));
+        }
+        malformed(SAMPLE_ID_ALL, w -> w.begin(RecordType.CALLCHAIN_DEFERRED, 0).u64(9).u64(3).u64(10).u64(11)
+                .sampleId(SAMPLE_ID_ALL, id(77)).end());
+        try (RecordBuffer b = new RecordBuffer()) { // 12 bytes of text after addr, old_len, new_len: 4 + 8
+            RecordCursor c = wrapped(b, RecordType.TEXT_POKE, w -> w.u64(1).u16(5).u16(7).bytes(new byte[12]));
+            PerfRecord.TextPoke p = (PerfRecord.TextPoke) c.toRecord();
+            assertEquals(5, p.oldBytes().length);
+            assertEquals(7, p.newBytes().length);
+        }
+        malformed(SAMPLE_ID_ALL, w -> w.begin(RecordType.TEXT_POKE, 0).u64(1).u16(5).u16(8).bytes(new byte[12])
+                .sampleId(SAMPLE_ID_ALL, id(77)).end());
+        malformed(SAMPLE_ID_ALL, w -> w.begin(RecordType.TEXT_POKE, 0).u64(1).u16(6).u16(7).bytes(new byte[12])
+                .sampleId(SAMPLE_ID_ALL, id(77)).end());
+    }
+
+    @Test
+    void anUnknownRecordWhoseBodyIsExactlyASampleIdHasOne() {
+        try (RecordBuffer b = new RecordBuffer()) {
+            RecordCursor c = wrapped(b, RecordType.UNKNOWN, w -> { });
+            assertTrue(c.has(SampleField.TIME));
+            assertEquals(77, c.time());
+            assertEquals(8 + SAMPLE_ID_ALL.sampleIdSize(), c.size());
+        }
+    }
+
+    @Test
+    void aStringThatFillsItsPlaceEndsAtTheSampleId() {
+        try (RecordBuffer b = new RecordBuffer()) {
+            RecordCursor c = wrapped(b, RecordType.COMM, w -> w.u32(1).u32(2).bytes("abcdefgh".getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)));
+            assertEquals("abcdefgh", ((PerfRecord.Comm) c.toRecord()).comm());
+            assertThrows(IllegalStateException.class, () -> c.string(RecordType.MMAP.field("filename")));
+        }
+    }
+
+    @Test
+    void theCursorReportsWhereItIs() {
+        try (RecordBuffer b = new RecordBuffer()) {
+            b.begin(RecordType.SWITCH, 0).end();
+            b.begin(RecordType.LOST, 0).u64(1).u64(2).end();
+            MemorySegment records = b.segment();
+            SampleFormat none = SampleFormat.builder().build();
+            RecordCursor c = RecordCursor.of(none);
+            assertEquals(none, c.format());
+            assertThrows(IllegalStateException.class, () -> c.has(SampleField.IP));
+            assertThrows(IllegalStateException.class, c::offset);
+            assertThrows(IllegalStateException.class, c::segment);
+            c.walk(records);
+            assertTrue(c.next());
+            assertTrue(c.next());
+            assertEquals(8, c.offset());
+            assertEquals(24, c.size());
+            assertEquals(records, c.segment());
+            assertEquals(SAMPLE_ID_ALL, c.format(SAMPLE_ID_ALL).format());
+        }
+    }
+
+    @Test
+    void aHeaderPastTheEndSaysHowManyBytesAreLeft() {
+        MemorySegment records = MemorySegment.ofArray(new long[3]);
+        RecordCursor c = RecordCursor.of(SampleFormat.builder().build());
+        assertTrue(assertThrows(MalformedRecordException.class, () -> c.wrap(records, 20)).reason()
+                .contains("4 are left in the 24-byte segment"));
+        assertTrue(assertThrows(MalformedRecordException.class, () -> c.wrap(records, 30)).reason()
+                .contains("0 are left"));
+    }
 }

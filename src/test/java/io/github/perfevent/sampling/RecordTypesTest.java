@@ -99,6 +99,8 @@ class RecordTypesTest {
         assertEquals(new PerfRecord.Mmap(PERF_RECORD_MISC_USER() | PERF_RECORD_MISC_MMAP_DATA(), 100, 101, 0x400000,
                 0x2000, 0x1000, "/usr/bin/true", ID), r);
         assertTrue(((PerfRecord.Mmap) r).data());
+        assertFalse(((PerfRecord.Mmap) decode(RecordType.MMAP, PERF_RECORD_MISC_USER(), b -> b.u32(1).u32(1).u64(1)
+                .u64(1).u64(1).string("x"))).data());
         assertEquals(PERF_RECORD_MISC_USER(), r.cpuMode());
     }
 
@@ -279,6 +281,9 @@ class RecordTypesTest {
             assertEquals(0xC00C1E, d.cookie());
             assertArrayEquals(ips, d.ips());
             assertEquals(ID, d.sampleId());
+            assertEquals(RecordType.CALLCHAIN_DEFERRED, d.recordType());
+            assertTrue(d.sampleId().has(SampleField.CPU));
+            assertFalse(PerfRecord.SampleId.NONE.has(SampleField.TIME));
         }
     }
 
@@ -294,6 +299,7 @@ class RecordTypesTest {
             assertEquals(99, u.type());
             assertEquals(8 + FORMAT.sampleIdSize(), u.bytes().length);
             assertEquals(ID, u.sampleId());
+            assertEquals(RecordType.UNKNOWN, u.recordType());
         }
     }
 
