@@ -65,7 +65,7 @@ final class RecordCommand implements Subcommand {
             With a .data output the map stays at /tmp/perf-<pid>.map, where perf report reads it.
 
             99 Hz: perf record samples at 4000 Hz, async-profiler at 100 Hz; 99 keeps the samples out of lockstep
-            with timer-driven work at round rates, and costs a program about 1%. Exit status: the command's own,
+            with timer-driven work at round rates, at a cost close to async-profiler's. Exit status: the command's own,
             127 when it is not found, 1 for a bad command line or event, 0 for a process profiled to its end, the
             duration or Ctrl-C.
             """;

@@ -60,9 +60,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Event and rate.</b> {@code cpu-clock} by default, at {@value #DEFAULT_FREQUENCY} Hz: {@code perf record}
  * samples at 4000 Hz and async-profiler at 100 Hz; 99 rather than 100 keeps the samples from falling into lockstep
- * with activity driven by timers at round rates (10 ms ticks, 100 Hz loops), which would over- or under-sample it,
- * and a rate near 100 Hz costs a Java program about 1% (each sample is an interrupt and a stack walk of tens of
- * frames). Any sampling event by its perf name ({@link Builder#event(String)}), with a frequency or a period.
+ * with activity driven by timers at round rates (10 ms ticks, 100 Hz loops), which would over- or under-sample it;
+ * and each sample costs an interrupt and a kernel stack walk of tens of frames, so a rate near async-profiler's keeps
+ * the overhead near its (not measured here yet). Any sampling event by its perf name ({@link Builder#event(String)}),
+ * with a frequency or a period.
  *
  * <p><b>Java frames.</b> A JVM target's compiled code is named from the perf map it writes at the end of the
  * recording ({@link JvmPerfMap}: a snapshot, whose cost that class describes); its interpreted frames show as
