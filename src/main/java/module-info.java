@@ -31,6 +31,7 @@
  */
 module io.github.perfevent {
     requires java.management;
+    requires static com.google.protobuf; // the pprof output only (PprofWriter): an optional dependency
     // JMH's jar has no Automatic-Module-Name: "jmh.core" is the name derived from jmh-core-<version>.jar.
     requires static jmh.core;
     requires static jdk.unsupported; // sun.misc.Signal: the command-line tool prints its counts at Ctrl-C

@@ -19,7 +19,7 @@ import java.util.List;
 public final class Main {
 
     private static final String PROGRAM = "perf-event";
-    private static final List<Subcommand> SUBCOMMANDS = List.of(new StatCommand(), new ListCommand());
+    private static final List<Subcommand> SUBCOMMANDS = List.of(new StatCommand(), new ListCommand(), new RecordCommand());
 
     private Main() {
     }

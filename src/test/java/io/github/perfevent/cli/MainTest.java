@@ -30,9 +30,9 @@ class MainTest {
 
     @Test
     void anUnknownSubcommandIsNamed() {
-        Cli.Result r = Cli.run("record", "x");
+        Cli.Result r = Cli.run("annotate", "x");
         assertEquals(1, r.status());
-        assertTrue(r.err().startsWith("perf-event: 'record' is not a subcommand.\n"), r.err());
+        assertTrue(r.err().startsWith("perf-event: 'annotate' is not a subcommand.\n"), r.err());
         assertTrue(r.err().contains("usage: perf-event <subcommand>"), r.err());
     }
 
