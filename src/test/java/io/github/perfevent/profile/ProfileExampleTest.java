@@ -26,6 +26,10 @@ class ProfileExampleTest {
         int end = source.indexOf("        // --- README end");
         assertTrue(begin > 0 && end > begin, "the README markers");
         assertEquals(10, end - begin - 1, "lines between the markers");
+        String readme = Files.readString(Path.of("README.md"));
+        String block = String.join("\n", source.subList(begin + 1, end).stream()
+                .map(line -> line.startsWith("        ") ? line.substring(8) : line).toList());
+        assertTrue(readme.contains("```java\n" + block + "\n```"), "README shows the example word for word");
     }
 
     @Test
