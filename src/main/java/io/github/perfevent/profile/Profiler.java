@@ -278,7 +278,7 @@ public final class Profiler implements AutoCloseable {
                 }
             }
             if (b.perfData != null) {
-                writer = PerfDataFiles.create(b.perfData, event, b.event, sampling, samplers, b.commandLine);
+                writer = PerfDataFiles.create(b.perfData, b.event, samplers, b.commandLine);
                 writer.synthesizeKernel();
                 if (b.kind != Kind.COMMAND) { // a command's exec brings its COMM and MMAP2 records
                     writer.synthesizeProcess((int) (b.kind == Kind.PROCESS ? b.pid : ProcessHandle.current().pid()));
