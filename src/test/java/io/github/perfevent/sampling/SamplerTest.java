@@ -411,4 +411,30 @@ class SamplerTest {
         assertEquals(0, getconf.waitFor());
         assertEquals(Long.parseLong(out), Syscalls.pageSize());
     }
+
+    @Test
+    void aFrequencyExactlyAtTheSysctlOpens() {
+        long max = Long.parseLong(RingBuffer.sysctl("perf_event_max_sample_rate"));
+        try (Sampler sampler = Sampler.open(Event.parse("page-faults"), Target.currentThread(),
+                Sampling.frequency(max))) {
+            assertEquals(max, sampler.sampling().frequency());
+        }
+    }
+
+    @Test
+    void oneEventWithReadIsReadAloneNotAsAGroup() {
+        try (Sampler sampler = Sampler.open(TASK_CLOCK, Target.currentThread(), Sampling.period(200_000)
+                .sample(SampleField.TID, SampleField.TIME, SampleField.READ))) {
+            assertFalse(sampler.format().readGroup(), "PERF_FORMAT_GROUP only for a group");
+            sampler.enable();
+            Spin.cpu(5);
+            sampler.disable();
+            List<PerfRecord.Sample> samples = samples(drain(sampler));
+            assertFalse(samples.isEmpty());
+            for (PerfRecord.Sample s : samples) {
+                assertEquals(1, s.read().values().size());
+                assertTrue(s.read().values().getFirst().value() > 0, "the event's own count");
+            }
+        }
+    }
 }
