@@ -79,7 +79,8 @@ class SamplerTargetsTest {
         try (Sampler sampler = Sampler.open(CPU_CLOCK, Target.cpu(cpu), Sampling.period(100_000))) {
             assertEquals(1, sampler.buffers());
             sampler.enable();
-            Thread.sleep(30); // cpu-clock ticks on the CPU whatever runs there, idle included
+            // cpu-clock's timer fires only while the CPU runs something (not in idle): keep every CPU busy
+            busyEveryCpu(60);
             sampler.disable();
             List<PerfRecord.Sample> samples = samples(sampler);
             assertTrue(samples.size() >= 30, "samples: " + samples.size());
@@ -95,7 +96,7 @@ class SamplerTargetsTest {
             assertEquals(online.size(), sampler.buffers());
             assertFalse(sampler.sampling().ordered());
             sampler.enable();
-            Thread.sleep(30);
+            busyEveryCpu(60); // the timer does not fire on an idle CPU
             sampler.disable();
             RecordCursor cursor = sampler.cursor();
             Set<Integer> cpus = new HashSet<>();
@@ -183,6 +184,23 @@ class SamplerTargetsTest {
                 Sampling.period(1_000_000), Options.defaults().inherit(true))) {
             assertEquals(Runtime.getRuntime().availableProcessors(), sampler.buffers(),
                     "an inherited event on cpu -1 cannot be mapped: one per CPU");
+        }
+    }
+
+    /** Spins one thread per CPU for {@code millis} ms of wall time. */
+    private static void busyEveryCpu(long millis) throws InterruptedException {
+        int n = Runtime.getRuntime().availableProcessors();
+        Thread[] spinners = new Thread[n];
+        long end = System.nanoTime() + millis * 1_000_000;
+        for (int i = 0; i < n; i++) {
+            spinners[i] = Thread.ofPlatform().start(() -> {
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+            });
+        }
+        for (Thread t : spinners) {
+            t.join();
         }
     }
 }
