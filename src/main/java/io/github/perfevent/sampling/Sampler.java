@@ -13,8 +13,6 @@ import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FORMAT_LOST;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FORMAT_TOTAL_TIME_ENABLED;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_FORMAT_TOTAL_TIME_RUNNING;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_IOC_FLAG_GROUP;
-import static io.github.perfevent.sys.bindings.perf_event_h.PERF_RECORD_LOST;
-import static io.github.perfevent.sys.bindings.perf_event_h.PERF_RECORD_LOST_SAMPLES;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_TYPE_SOFTWARE;
 import static io.github.perfevent.sys.bindings.perf_event_h.PERF_TYPE_TRACEPOINT;
 
@@ -81,6 +79,9 @@ import java.util.Objects;
 public final class Sampler implements AutoCloseable {
 
     private static final int CLOCK_MONOTONIC = 1;
+    /** The counts of LOST and LOST_SAMPLES records, from the tables checked against the header. */
+    private static final RecordType.Field LOST_COUNT = RecordType.LOST.field("lost");
+    private static final RecordType.Field LOST_SAMPLES_COUNT = RecordType.LOST_SAMPLES.field("lost");
 
     private final List<Event> events;
     private final Target target;
@@ -713,13 +714,11 @@ public final class Sampler implements AutoCloseable {
 
     private void deliver(RecordCursor cursor, MemorySegment segment, long offset) {
         cursor.wrap(segment, offset);
-        int type = cursor.type();
-        if (type == PERF_RECORD_LOST()) {
-            lost += segment.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + 16);
-        } else if (type == PERF_RECORD_LOST_SAMPLES()) {
-            lost += segment.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + 8);
-        } else if (RecordType.of(type) == RecordType.UNKNOWN) {
-            unknown++;
+        switch (cursor.recordType()) {
+            case LOST -> lost += cursor.get(LOST_COUNT);
+            case LOST_SAMPLES -> lost += cursor.get(LOST_SAMPLES_COUNT);
+            case UNKNOWN -> unknown++;
+            default -> { }
         }
         delivered++;
     }
