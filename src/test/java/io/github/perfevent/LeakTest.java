@@ -6,16 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.sys.Fixtures;
 import java.lang.foreign.Arena;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.management.JMException;
-import javax.management.ObjectName;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,38 +25,6 @@ import org.junit.jupiter.api.Test;
 class LeakTest {
 
     private static final int TIMES = 10_000;
-    private static final Pattern OTHER = Pattern.compile("Other \\(reserved=\\d+, committed=\\d+\\)\\s+\\(malloc=(\\d+) tag=Other #(\\d+)\\)");
-
-    /** Bytes and number of live native allocations of category Other, from {@code VM.native_memory summary}. */
-    private record NativeMemory(long bytes, long allocations) {
-        static NativeMemory now() {
-            String summary;
-            try {
-                summary = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                        new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
-                        new Object[] {new String[] {"summary", "scale=b"}}, new String[] {String[].class.getName()});
-            } catch (JMException e) {
-                throw new AssertionError(e);
-            }
-            Matcher m = OTHER.matcher(summary);
-            Assumptions.assumeTrue(m.find(), () -> "skipped: native memory tracking is off in this JVM (the build "
-                    + "runs the tests with -XX:NativeMemoryTracking=summary): " + summary.lines().findFirst().orElse(""));
-            return new NativeMemory(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
-        }
-
-        /** After a GC, once two readings 50 ms apart agree (memory of automatic arenas is freed asynchronously). */
-        static NativeMemory settled() throws InterruptedException {
-            NativeMemory previous = null;
-            NativeMemory current = now();
-            for (int i = 0; i < 20 && !current.equals(previous); i++) {
-                System.gc();
-                Thread.sleep(50);
-                previous = current;
-                current = now();
-            }
-            return current;
-        }
-    }
 
     @BeforeAll
     static void arenaMemoryIsVisibleInNativeMemoryTracking() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.perfevent.Event;
+import io.github.perfevent.NativeMemory;
 import io.github.perfevent.PrintSkipReason;
 import io.github.perfevent.Target;
 import io.github.perfevent.sys.Fixtures;
@@ -12,13 +13,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.management.JMException;
-import javax.management.ObjectName;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,37 +30,6 @@ class SamplerLeakTest {
 
     private static final int ON_THIS_THREAD = 1500;
     private static final int ON_EVERY_CPU = 500;
-    private static final Pattern OTHER = Pattern.compile(
-            "Other \\(reserved=\\d+, committed=\\d+\\)\\s+\\(malloc=(\\d+) tag=Other #(\\d+)\\)");
-
-    /** Bytes and live allocations of NMT's category Other, or null when native memory tracking is off. */
-    private record NativeMemory(long bytes, long allocations) {
-        static NativeMemory now() {
-            String summary;
-            try {
-                summary = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                        new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
-                        new Object[] {new String[] {"summary", "scale=b"}}, new String[] {String[].class.getName()});
-            } catch (JMException e) {
-                throw new AssertionError(e);
-            }
-            Matcher m = OTHER.matcher(summary);
-            return m.find() ? new NativeMemory(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))) : null;
-        }
-
-        /** After a GC, once two readings 50 ms apart agree. */
-        static NativeMemory settled() throws InterruptedException {
-            NativeMemory previous = null;
-            NativeMemory current = now();
-            for (int i = 0; i < 20 && current != null && !current.equals(previous); i++) {
-                System.gc();
-                Thread.sleep(50);
-                previous = current;
-                current = now();
-            }
-            return current;
-        }
-    }
 
     /** The mappings of perf event fds in {@code /proc/self/maps}: ring buffers. */
     private static long perfMappings() throws IOException {
